@@ -1,0 +1,35 @@
+package example.slow;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.zygotehost.api.AppContext;
+import io.zygotehost.api.Application;
+import io.zygotehost.api.HttpHandler;
+import io.zygotehost.api.Responses;
+import java.util.List;
+
+/**
+ * A blocking handler: {@code GET /?ms=500} sleeps half a second on one of the worker's handler
+ * threads, then answers. With {@code threads: 16} a worker serves 16 such requests at once; with
+ * {@code threads: 0} (handlers on the event loop) it would serve them one at a time.
+ */
+public final class SlowApp implements Application {
+
+    private static final long MAX_MILLIS = 60_000;
+
+    @Override
+    public HttpHandler start(AppContext context) {
+        return request -> {
+            List<String> ms = new QueryStringDecoder(request.uri()).parameters().getOrDefault("ms", List.of("100"));
+            long millis;
+            try {
+                millis = Math.min(Long.parseLong(ms.getFirst()), MAX_MILLIS);
+            } catch (NumberFormatException e) {
+                return Responses.text(HttpResponseStatus.BAD_REQUEST, "ms must be a whole number of milliseconds\n");
+            }
+            Thread.sleep(millis);
+            return Responses.text(HttpResponseStatus.OK,
+                    "slept " + millis + " ms in " + context.appName() + " worker " + context.workerId() + "\n");
+        };
+    }
+}

@@ -1,0 +1,173 @@
+package io.zygotehost.cli;
+
+import io.zygotehost.ZygoteHost;
+import io.zygotehost.config.AppConfig;
+import io.zygotehost.config.ConfigException;
+import io.zygotehost.config.ConfigLoader;
+import io.zygotehost.config.HostConfig;
+import io.zygotehost.master.Release;
+import io.zygotehost.process.PidFile;
+import io.zygotehost.process.Posix;
+import io.zygotehost.process.Signals;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.jar.JarFile;
+import sun.misc.Signal;
+
+/**
+ * {@code bin/zygote-host}: run the host, or talk to the one running from a config file.
+ */
+public final class Main {
+
+    static final String USAGE = """
+            usage: zygote-host [run] CONFIG      run the host (until SIGTERM or SIGINT)
+                   zygote-host check CONFIG      validate the config and the apps' jars; exit 0 or 1
+                   zygote-host stop [CONFIG]     stop the host running from CONFIG gracefully, and wait
+                   zygote-host reload [CONFIG]   send it SIGHUP
+                   zygote-host status [CONFIG]   show its process tree
+            CONFIG defaults to conf/apps.yml.""";
+    private static final Path DEFAULT_CONFIG = Path.of("conf/apps.yml");
+
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
+            (args.length == 0 ? err : out).println(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        String command = args[0];
+        Path config = args.length > 1 ? Path.of(args[1]) : DEFAULT_CONFIG;
+        return switch (command) {
+            case "run" -> serve(config, err);
+            case "check" -> check(config, out, err);
+            case "stop" -> signalHost(config, Signals.SIGTERM, true, out, err);
+            case "reload" -> signalHost(config, Signals.SIGHUP, false, out, err);
+            case "status" -> status(config, out, err);
+            default -> args.length == 1 && command.endsWith(".yml") || command.endsWith(".yaml")
+                    ? serve(Path.of(command), err) : usage(err, "unknown command: " + command);
+        };
+    }
+
+    private static int serve(Path configFile, PrintStream err) throws Exception {
+        HostConfig config;
+        try {
+            config = ConfigLoader.load(configFile);
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return 1;
+        }
+        ZygoteHost host;
+        try {
+            host = ZygoteHost.start(config, ZygoteHost.Options.defaults().adoptingOrphans());
+        } catch (IOException e) {
+            err.println("zygote-host: " + e.getMessage());
+            return 1;
+        }
+        // Handlers only queue: the master thread does the work.
+        Signal.handle(new Signal("TERM"), s -> host.stop());
+        Signal.handle(new Signal("INT"), s -> host.stop());
+        Signal.handle(new Signal("HUP"), s -> host.reload());
+        try {
+            return host.awaitExit();
+        } catch (IOException e) {
+            err.println("zygote-host: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** The config, then what the host would meet at start: each app's jars and class. */
+    private static int check(Path configFile, PrintStream out, PrintStream err) {
+        HostConfig config;
+        try {
+            config = ConfigLoader.load(configFile);
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return 1;
+        }
+        List<String> problems = new ArrayList<>();
+        for (AppConfig app : config.apps().values()) {
+            try {
+                Release release = Release.resolve(app);
+                if (!containsClass(release, app.className())) {
+                    problems.add(configFile + ": app " + app.name() + ": class " + app.className() + " is in none of "
+                            + release.jars());
+                }
+            } catch (IOException e) {
+                problems.add(configFile + ": app " + app.name() + ": " + e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            problems.forEach(err::println);
+            return 1;
+        }
+        out.println(configFile + ": ok, " + config.apps().size() + " apps: " + String.join(", ", config.apps().keySet()));
+        return 0;
+    }
+
+    private static boolean containsClass(Release release, String className) throws IOException {
+        String entry = className.replace('.', '/') + ".class";
+        for (Path jar : release.jars()) {
+            try (JarFile file = new JarFile(jar.toFile())) {
+                if (file.getEntry(entry) != null) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static int signalHost(Path configFile, int signal, boolean waitForExit, PrintStream out, PrintStream err)
+            throws Exception {
+        Optional<Integer> pid = runningHost(configFile, err);
+        if (pid.isEmpty()) {
+            return 1;
+        }
+        Posix.get().signal(pid.get(), signal);
+        if (!waitForExit) {
+            out.println("sent " + Signals.name(signal) + " to zygote-host (pid " + pid.get() + ")");
+            return 0;
+        }
+        ProcessHandle.of(pid.get()).ifPresent(handle -> handle.onExit().join());
+        out.println("zygote-host (pid " + pid.get() + ") stopped");
+        return 0;
+    }
+
+    private static int status(Path configFile, PrintStream out, PrintStream err) throws Exception {
+        Optional<Integer> pid = runningHost(configFile, err);
+        if (pid.isEmpty()) {
+            return 1;
+        }
+        ProcessTree.print(pid.get(), out);
+        return 0;
+    }
+
+    private static Optional<Integer> runningHost(Path configFile, PrintStream err) {
+        HostConfig config;
+        try {
+            config = ConfigLoader.load(configFile);
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return Optional.empty();
+        }
+        Optional<Integer> pid = PidFile.runningHost(config.host().runDir());
+        if (pid.isEmpty()) {
+            err.println("zygote-host: no host is running from " + configFile + " (no live pid in "
+                    + config.host().runDir().resolve(PidFile.NAME) + ")");
+        }
+        return pid;
+    }
+
+    private static int usage(PrintStream err, String problem) {
+        err.println("zygote-host: " + problem);
+        err.println(USAGE);
+        return 2;
+    }
+}

@@ -1,0 +1,75 @@
+package io.zygotehost.ipc;
+
+import java.io.BufferedReader;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.util.Optional;
+
+/**
+ * One end of a control connection: blocking reads of whole messages on the owner's reader thread,
+ * sends from any thread (serialized here, each message one write).
+ */
+public final class Connection implements Closeable {
+
+    private final SocketChannel channel;
+    private final BufferedReader reader;
+    private final Object writeLock = new Object();
+
+    public Connection(SocketChannel channel) {
+        this.channel = channel;
+        this.reader = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+    }
+
+    public static Connection connect(Path socket) throws IOException {
+        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            channel.close();
+            throw new IOException("cannot connect to " + socket + ": " + e.getMessage(), e);
+        }
+        return new Connection(channel);
+    }
+
+    /** The next message; empty at EOF, when the other side has gone. */
+    public Optional<Message> receive() throws IOException {
+        String line = reader.readLine();
+        return line == null ? Optional.empty() : Optional.of(MessageCodec.decode(line));
+    }
+
+    public void send(Message message) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap((MessageCodec.encode(message) + "\n").getBytes(StandardCharsets.UTF_8));
+        synchronized (writeLock) {
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        }
+    }
+
+    /** Sends if the other side is still there; a peer that vanished is reported by its EOF, not here. */
+    public boolean trySend(Message message) {
+        try {
+            send(message);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing a socket whose peer is gone: nothing left to do
+        }
+    }
+}

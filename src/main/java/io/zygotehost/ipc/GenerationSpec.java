@@ -1,0 +1,71 @@
+package io.zygotehost.ipc;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the master tells a generation's zygote, and the zygote its workers, at spawn: JSON in the
+ * {@value #ENV} environment variable (argv stays short enough to read in {@code ps}).
+ *
+ * @param generation    the master's number for this (app, release, settings) combination
+ * @param workerCommand executable, JVM flags, class path and main class of a worker; argv[0] is replaced by the process title
+ * @param workerEnv     the whole environment of a worker
+ */
+public record GenerationSpec(
+        String app,
+        String version,
+        int generation,
+        String className,
+        List<String> args,
+        int threads,
+        long maxBody,
+        long requestTimeoutMillis,
+        Path ipcSocket,
+        List<String> workerCommand,
+        Map<String, String> workerEnv) {
+
+    public static final String ENV = "ZYGOTE_HOST_SPEC";
+    public static final String WORKER_ID_ENV = "ZYGOTE_HOST_WORKER_ID";
+    /** Read by the children's logback config to prefix every line. */
+    public static final String LABEL_ENV = "ZYGOTE_HOST_LABEL";
+    /** The listening socket's fd number in zygotes and workers. */
+    public static final int LISTEN_FD = 3;
+
+    public GenerationSpec {
+        args = List.copyOf(args);
+        workerCommand = List.copyOf(workerCommand);
+        workerEnv = Map.copyOf(workerEnv);
+    }
+
+    /** {@code hello@v1}: how logs and process titles name this generation. */
+    public String label() {
+        return app + "@" + version;
+    }
+
+    public String workerLabel(int workerId) {
+        return label() + " #" + workerId;
+    }
+
+    public String toJson() {
+        try {
+            return MessageCodec.json().writeValueAsString(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static GenerationSpec fromEnv() {
+        String json = System.getenv(ENV);
+        if (json == null) {
+            throw new IllegalStateException(ENV + " is not set: zygotes and workers are started by the master, not by hand");
+        }
+        try {
+            return MessageCodec.json().readValue(json, GenerationSpec.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + ENV, e);
+        }
+    }
+}

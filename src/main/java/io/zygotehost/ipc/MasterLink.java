@@ -1,0 +1,52 @@
+package io.zygotehost.ipc;
+
+import java.io.IOException;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A child's connection to the master. Messages from the master go to a handler on a reader thread;
+ * EOF means the master is gone (even SIGKILLed), and the child must not outlive it.
+ */
+public final class MasterLink {
+
+    private static final Logger log = LoggerFactory.getLogger(MasterLink.class);
+
+    private final Connection connection;
+
+    private MasterLink(Connection connection) {
+        this.connection = connection;
+    }
+
+    public static MasterLink open(GenerationSpec spec, Message.Hello hello) throws IOException {
+        Connection connection = Connection.connect(spec.ipcSocket());
+        connection.send(hello);
+        return new MasterLink(connection);
+    }
+
+    /** Starts the reader thread: each message to {@code onMessage}; at EOF or error, {@code onMasterGone} once. */
+    public void listen(Consumer<Message> onMessage, Runnable onMasterGone) {
+        Thread reader = new Thread(() -> {
+            try {
+                for (Optional<Message> message = connection.receive(); message.isPresent(); message = connection.receive()) {
+                    onMessage.accept(message.get());
+                }
+            } catch (IOException e) {
+                log.warn("control connection to the master failed: {}", e.toString());
+            }
+            onMasterGone.run();
+        }, "master-link");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    public void send(Message message) throws IOException {
+        connection.send(message);
+    }
+
+    public boolean trySend(Message message) {
+        return connection.trySend(message);
+    }
+}

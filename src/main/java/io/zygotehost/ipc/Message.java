@@ -1,0 +1,66 @@
+package io.zygotehost.ipc;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * Every message between the master, zygotes and workers: one JSON object per line on a unix socket
+ * in {@code run_dir} (mode 0700), its kind in the {@code "type"} field. The first message on a
+ * connection is a {@link Hello}; the connection lives as long as the process: EOF on it means the
+ * other side is gone (a child whose master vanished exits).
+ *
+ * <pre>
+ * zygote -> master: Hello, CanaryPassed | CanaryFailed, WorkerSpawned | WorkerSpawnFailed, WorkerExited
+ * master -> zygote: SpawnWorker
+ * worker -> master: Hello, WorkerReady | WorkerFailed, Heartbeat
+ * master -> worker: Drain
+ * </pre>
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = Message.Hello.class, name = "hello"),
+    @JsonSubTypes.Type(value = Message.CanaryPassed.class, name = "canary_passed"),
+    @JsonSubTypes.Type(value = Message.CanaryFailed.class, name = "canary_failed"),
+    @JsonSubTypes.Type(value = Message.SpawnWorker.class, name = "spawn_worker"),
+    @JsonSubTypes.Type(value = Message.WorkerSpawned.class, name = "worker_spawned"),
+    @JsonSubTypes.Type(value = Message.WorkerSpawnFailed.class, name = "worker_spawn_failed"),
+    @JsonSubTypes.Type(value = Message.WorkerExited.class, name = "worker_exited"),
+    @JsonSubTypes.Type(value = Message.WorkerReady.class, name = "worker_ready"),
+    @JsonSubTypes.Type(value = Message.WorkerFailed.class, name = "worker_failed"),
+    @JsonSubTypes.Type(value = Message.Heartbeat.class, name = "heartbeat"),
+    @JsonSubTypes.Type(value = Message.Drain.class, name = "drain"),
+})
+public sealed interface Message {
+
+    enum Role { ZYGOTE, WORKER }
+
+    /** Who is calling: a zygote (workerId 0) or a worker of the given generation. */
+    record Hello(Role role, int generation, int workerId, int pid) implements Message {}
+
+    /** The zygote loaded the version and ran its preload: the version can start workers. */
+    record CanaryPassed() implements Message {}
+
+    /** The version cannot start; the zygote exits after sending this. */
+    record CanaryFailed(String reason) implements Message {}
+
+    record SpawnWorker(int workerId) implements Message {}
+
+    record WorkerSpawned(int workerId, int pid) implements Message {}
+
+    record WorkerSpawnFailed(int workerId, String reason) implements Message {}
+
+    /** A worker of this zygote ended; exitCode is -1 when it was killed by {@code signal}. */
+    record WorkerExited(int workerId, int pid, int exitCode, int signal) implements Message {}
+
+    /** The worker built its handler and is accepting on the app's socket. */
+    record WorkerReady() implements Message {}
+
+    /** The app's preload or start threw; the worker exits after sending this. */
+    record WorkerFailed(String reason) implements Message {}
+
+    /** Sent from the worker's event loop every second: silence means the loop is stuck. */
+    record Heartbeat(long requests, int inFlight) implements Message {}
+
+    /** Stop accepting, answer what is in flight, exit. */
+    record Drain() implements Message {}
+}

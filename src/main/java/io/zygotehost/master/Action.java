@@ -1,0 +1,22 @@
+package io.zygotehost.master;
+
+/** What the planner asks the master's shell to do. Side effects happen only there. */
+sealed interface Action {
+
+    String app();
+
+    int generation();
+
+    record StartZygote(String app, int generation) implements Action {}
+
+    record SpawnWorker(String app, int generation) implements Action {}
+
+    record DrainWorker(String app, int generation, int workerId, String why) implements Action {}
+
+    record KillWorker(String app, int generation, int workerId, String why) implements Action {}
+
+    record StopZygote(String app, int generation) implements Action {}
+
+    /** The generation cannot start (its canary did not finish in time): never spawn for it. */
+    record AbandonGeneration(String app, int generation, String why) implements Action {}
+}

@@ -1,0 +1,19 @@
+package io.zygotehost.master;
+
+import io.zygotehost.ipc.Connection;
+import io.zygotehost.ipc.Message;
+
+/** What reaches the master thread from elsewhere: signals, API calls, and the control connections. */
+sealed interface Event {
+
+    /** Graceful stop; a second one, or {@code immediate}, kills everything at once. */
+    record Stop(boolean immediate) implements Event {}
+
+    record Reload() implements Event {}
+
+    record Connected(Connection connection, Message.Hello hello) implements Event {}
+
+    record Received(Connection connection, Message message) implements Event {}
+
+    record Disconnected(Connection connection) implements Event {}
+}

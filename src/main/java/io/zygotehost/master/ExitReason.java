@@ -1,0 +1,62 @@
+package io.zygotehost.master;
+
+import io.zygotehost.process.ExitStatus;
+import io.zygotehost.process.Signals;
+
+/** Why a worker or zygote ended, as the master logs it. Never a bare exit code. */
+sealed interface ExitReason {
+
+    /** Counts toward the crash backoff. */
+    default boolean isFailure() {
+        return this instanceof FailedToBoot || this instanceof Crashed;
+    }
+
+    String describe();
+
+    /** It exited after we asked it to (drain, stop). */
+    record Stopped(ExitStatus status) implements ExitReason {
+        public String describe() {
+            return "stopped (" + status + ")";
+        }
+    }
+
+    /** We killed it: it hung, overran a timeout, or the host stopped at once. */
+    record Killed(String why) implements ExitReason {
+        public String describe() {
+            return "killed: " + why;
+        }
+    }
+
+    /** It died before it was ready. */
+    record FailedToBoot(ExitStatus status) implements ExitReason {
+        public String describe() {
+            return "failed to boot (" + explain(status) + ")";
+        }
+    }
+
+    /** It died while serving, unasked. */
+    record Crashed(ExitStatus status) implements ExitReason {
+        public String describe() {
+            return "crashed (" + explain(status) + ")";
+        }
+    }
+
+    /** Its connection closed and no exit status could be had: it was not our child to reap. */
+    record Lost() implements ExitReason {
+        public String describe() {
+            return "lost (its control connection closed)";
+        }
+
+        @Override
+        public boolean isFailure() {
+            return true;
+        }
+    }
+
+    private static String explain(ExitStatus status) {
+        if (status instanceof ExitStatus.Signaled(int signal) && signal == Signals.SIGKILL) {
+            return status + ": perhaps out of memory, or killed by hand?";
+        }
+        return status.toString();
+    }
+}

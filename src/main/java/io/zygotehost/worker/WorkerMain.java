@@ -1,0 +1,132 @@
+package io.zygotehost.worker;
+
+import io.zygotehost.api.Application;
+import io.zygotehost.api.HttpHandler;
+import io.zygotehost.ipc.GenerationSpec;
+import io.zygotehost.ipc.MasterLink;
+import io.zygotehost.ipc.Message;
+import io.zygotehost.zygote.AppLoader;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker: one JVM serving one app version on the app's shared listening socket, until the master
+ * tells it to drain or goes away.
+ */
+public final class WorkerMain {
+
+    static {
+        // Before the first logger: the children's logback pattern prints it on every line.
+        System.setProperty("PID", Long.toString(ProcessHandle.current().pid()));
+    }
+
+    private static final Logger log = LoggerFactory.getLogger("worker");
+    /** A worker whose master vanished answers what is in flight for this long, then exits. */
+    private static final Duration ORPHAN_GRACE = Duration.ofSeconds(2);
+    private static final int EXIT_APP_FAILED = 70;
+
+    private final GenerationSpec spec;
+    private final int workerId;
+    private final WorkerStats stats = new WorkerStats();
+    private final HttpServer server = new HttpServer();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    /** Heartbeats leave through this thread, so a slow master never blocks an event loop. */
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(daemon("heartbeat-sender"));
+    private Application app;
+    private MasterLink link;
+
+    private WorkerMain(GenerationSpec spec, int workerId) {
+        this.spec = spec;
+        this.workerId = workerId;
+    }
+
+    public static void main(String[] args) throws Exception {
+        GenerationSpec spec = GenerationSpec.fromEnv();
+        int workerId = Integer.parseInt(System.getenv(GenerationSpec.WORKER_ID_ENV));
+        new WorkerMain(spec, workerId).run();
+    }
+
+    private void run() throws Exception {
+        int pid = (int) ProcessHandle.current().pid();
+        link = MasterLink.open(spec, new Message.Hello(Message.Role.WORKER, spec.generation(), workerId, pid));
+        link.listen(this::onMessage, this::onMasterGone);
+
+        HttpHandler handler;
+        try {
+            app = AppLoader.instantiate(spec.className());
+            AppLoader.Context context = new AppLoader.Context(spec.app(), spec.version(), workerId, spec.args());
+            app.preload(context);
+            handler = app.start(context);
+        } catch (Throwable failure) {
+            log.error("{} cannot start", spec.workerLabel(workerId), failure);
+            link.trySend(new Message.WorkerFailed(AppLoader.describe(failure)));
+            System.exit(EXIT_APP_FAILED);
+            return;
+        }
+        ExecutorService pool = spec.threads() == 0 ? null : Executors.newFixedThreadPool(spec.threads(), daemon("handler"));
+        server.start(GenerationSpec.LISTEN_FD, handler, pool == null ? Runnable::run : pool, stats, draining::get, spec.maxBody());
+        link.send(new Message.WorkerReady());
+        log.info("{} serving", spec.workerLabel(workerId));
+        server.loops().next().scheduleAtFixedRate(
+                () -> sender.execute(() -> link.trySend(new Message.Heartbeat(stats.requests.sum(), stats.inFlight.get()))),
+                0, 1, TimeUnit.SECONDS);
+    }
+
+    private void onMessage(Message message) {
+        if (message instanceof Message.Drain) {
+            drain(Duration.ofDays(1)); // the master bounds a drain with graceful_timeout and kills past it
+        }
+    }
+
+    private void onMasterGone() {
+        log.warn("{}: the master is gone; exiting", spec.workerLabel(workerId));
+        drain(ORPHAN_GRACE);
+    }
+
+    /** Stop accepting; exit once every connection has closed (after a Connection: close response or the idle timeout). */
+    private void drain(Duration limit) {
+        if (!draining.compareAndSet(false, true)) {
+            return;
+        }
+        server.stopAccepting();
+        Thread watcher = new Thread(() -> {
+            long deadline = System.nanoTime() + limit.toNanos();
+            while (System.nanoTime() < deadline && (server.openConnections() > 0 || stats.inFlight.get() > 0)) {
+                sleep(50);
+            }
+            exit(0);
+        }, "drain");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    private void exit(int code) {
+        try {
+            if (app != null) {
+                app.stop();
+            }
+        } catch (Throwable failure) {
+            log.warn("{}: the app's stop() failed", spec.workerLabel(workerId), failure);
+        }
+        server.shutdown();
+        log.info("{} exiting after {} requests", spec.workerLabel(workerId), stats.requests.sum());
+        System.exit(code);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return Thread.ofPlatform().name(name + "-", 1).daemon(true).factory();
+    }
+}

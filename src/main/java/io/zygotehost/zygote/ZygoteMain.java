@@ -1,0 +1,136 @@
+package io.zygotehost.zygote;
+
+import io.zygotehost.api.Application;
+import io.zygotehost.ipc.GenerationSpec;
+import io.zygotehost.ipc.MasterLink;
+import io.zygotehost.ipc.Message;
+import io.zygotehost.process.ExitStatus;
+import io.zygotehost.process.Posix;
+import io.zygotehost.process.SpawnRequest;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The zygote of one app version: proves the version can start (the canary), then spawns its workers
+ * when the master asks and reports their births and deaths. It serves no request itself. Its
+ * workers talk to the master directly, so they go on serving if the zygote dies.
+ */
+public final class ZygoteMain {
+
+    static {
+        // Before the first logger: the children's logback pattern prints it on every line.
+        System.setProperty("PID", Long.toString(ProcessHandle.current().pid()));
+    }
+
+    private static final Logger log = LoggerFactory.getLogger("zygote");
+    private static final int EXIT_CANARY_FAILED = 78;
+
+    private final GenerationSpec spec;
+    private final Posix posix = Posix.get();
+    private final BlockingQueue<Integer> spawnRequests = new LinkedBlockingQueue<>();
+    /** pid -> worker id, for the exit reports. */
+    private final Map<Integer, Integer> workers = new ConcurrentHashMap<>();
+    private MasterLink link;
+
+    private ZygoteMain(GenerationSpec spec) {
+        this.spec = spec;
+    }
+
+    public static void main(String[] args) throws Exception {
+        new ZygoteMain(GenerationSpec.fromEnv()).run();
+    }
+
+    private void run() throws Exception {
+        link = MasterLink.open(spec, new Message.Hello(Message.Role.ZYGOTE, spec.generation(), 0, posix.pid()));
+        link.listen(this::onMessage, () -> {
+            log.info("{} zygote: the master is gone; exiting", spec.label());
+            System.exit(0);
+        });
+        runCanary();
+        startReaper();
+        spawnLoop();
+    }
+
+    /** Load the version and run its preload once: a version that cannot do this never gets a worker. */
+    private void runCanary() throws IOException {
+        long started = System.nanoTime();
+        try {
+            Application app = AppLoader.instantiate(spec.className());
+            app.preload(new AppLoader.Context(spec.app(), spec.version(), 0, spec.args()));
+        } catch (Throwable failure) {
+            log.error("{} canary failed", spec.label(), failure);
+            link.trySend(new Message.CanaryFailed(AppLoader.describe(failure)));
+            System.exit(EXIT_CANARY_FAILED);
+        }
+        log.info("{} canary passed in {} ms", spec.label(), (System.nanoTime() - started) / 1_000_000);
+        link.send(new Message.CanaryPassed());
+    }
+
+    private void onMessage(Message message) {
+        if (message instanceof Message.SpawnWorker(int workerId)) {
+            spawnRequests.add(workerId);
+        }
+    }
+
+    /** Spawns from this one long-lived thread, as posix_spawn and prctl's parent-death rules want. */
+    private void spawnLoop() throws InterruptedException {
+        while (true) {
+            int workerId = spawnRequests.take();
+            try {
+                int pid = posix.spawn(workerSpawn(workerId));
+                workers.put(pid, workerId);
+                link.trySend(new Message.WorkerSpawned(workerId, pid));
+            } catch (IOException e) {
+                log.error("{}: cannot spawn a worker", spec.workerLabel(workerId), e);
+                link.trySend(new Message.WorkerSpawnFailed(workerId, e.getMessage()));
+            }
+        }
+    }
+
+    private SpawnRequest workerSpawn(int workerId) {
+        List<String> argv = new ArrayList<>(spec.workerCommand());
+        argv.set(0, "zygote-host: worker " + spec.workerLabel(workerId));
+        Map<String, String> env = new HashMap<>(spec.workerEnv());
+        env.put(GenerationSpec.ENV, spec.toJson());
+        env.put(GenerationSpec.WORKER_ID_ENV, Integer.toString(workerId));
+        env.put(GenerationSpec.LABEL_ENV, spec.workerLabel(workerId));
+        return new SpawnRequest(spec.workerCommand().getFirst(), argv, env,
+                Map.of(GenerationSpec.LISTEN_FD, GenerationSpec.LISTEN_FD), Optional.empty(), false);
+    }
+
+    private void startReaper() {
+        Thread reaper = new Thread(() -> {
+            while (true) {
+                Optional<Posix.Reaped> reaped = posix.awaitAnyChild();
+                if (reaped.isEmpty()) {
+                    sleep(100); // no child yet
+                    continue;
+                }
+                Integer workerId = workers.remove(reaped.get().pid());
+                ExitStatus status = reaped.get().status();
+                link.trySend(new Message.WorkerExited(workerId == null ? 0 : workerId, reaped.get().pid(),
+                        status instanceof ExitStatus.Exited(int code) ? code : -1,
+                        status instanceof ExitStatus.Signaled(int signal) ? signal : 0));
+            }
+        }, "reaper");
+        reaper.setDaemon(true);
+        reaper.start();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
