@@ -52,6 +52,7 @@ public final class ZygoteHost implements AutoCloseable {
         }
         MasterLog.attach(config.host().logDir().resolve("zygote-host.log"));
         Master master = new Master(config, posix, Clock.systemUTC(), options.classpath());
+        master.prepare();
         ZygoteHost host = new ZygoteHost(config, master);
         // The master spawns from this one long-lived thread, as posix_spawn and parent-death rules want.
         Thread thread = new Thread(() -> {

@@ -78,22 +78,12 @@ public final class Master {
         events.add(new Event.Reload());
     }
 
-    /** Runs until the host has stopped; returns the exit status for the process. */
-    public int run() throws IOException {
-        prepare();
-        try {
-            apps.values().forEach(this::startApp);
-            while (!finished) {
-                drainEvents();
-                reapChildren();
-                forgiveCrashes();
-                reconcile();
-                finishStopping();
-            }
-        } finally {
-            cleanUp();
-        }
-        return 0;
+    /**
+     * Takes the run_dir (refusing it if another host runs from it) and opens the control socket.
+     * Called before {@link #run}, on the caller's thread, so that a host that cannot start says why at once.
+     */
+    public void prepare() throws IOException {
+        takeRunDir();
     }
 
     // ---- the verbs of a turn ----
@@ -462,9 +452,26 @@ public final class Master {
         finished = true;
     }
 
+    /** Runs until the host has stopped; returns the exit status for the process. */
+    public int run() {
+        try {
+            apps.values().forEach(this::startApp);
+            while (!finished) {
+                drainEvents();
+                reapChildren();
+                forgiveCrashes();
+                reconcile();
+                finishStopping();
+            }
+        } finally {
+            cleanUp();
+        }
+        return 0;
+    }
+
     // ---- start and end ----
 
-    private void prepare() throws IOException {
+    private void takeRunDir() throws IOException {
         Path runDir = config.host().runDir();
         Files.createDirectories(runDir);
         Files.setPosixFilePermissions(runDir, PosixFilePermissions.fromString("rwx------"));

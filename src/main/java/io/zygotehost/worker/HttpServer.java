@@ -30,7 +30,6 @@ final class HttpServer {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, loops)
                 .channelFactory(() -> new EpollServerSocketChannel(listenFd))
-                .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new HttpServerInitializer(handler, executor, stats, draining, maxBody, connections));
         listener = bootstrap.register().sync().channel();

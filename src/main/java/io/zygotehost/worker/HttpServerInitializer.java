@@ -6,7 +6,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.zygotehost.api.HttpHandler;
 import java.util.concurrent.Executor;
@@ -45,7 +44,6 @@ final class HttpServerInitializer extends ChannelInitializer<Channel> {
                 .addLast(new HttpServerKeepAliveHandler())
                 .addLast(new HttpObjectAggregator(maxBody))
                 .addLast(new IdleStateHandler(0, 0, KEEP_ALIVE_IDLE_SECONDS, TimeUnit.SECONDS))
-                .addLast(new FlowControlHandler())
                 .addLast(new RequestDispatcher(handler, executor, stats, draining));
     }
 }

@@ -1,0 +1,192 @@
+package io.zygotehost.it;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The real host, started as a user starts it ({@code bin/zygote-host CONFIG}) from a config in a
+ * temporary folder. {@link #close} leaves nothing behind: it stops the host and then kills every
+ * process of its tree that it ever saw, even those orphaned by a test that killed the master.
+ */
+final class RunningHost implements AutoCloseable {
+
+    static final Path ROOT = Path.of(System.getProperty("user.dir"));
+    static final Path HELLO_V1 = ROOT.resolve("examples/hello/v1");
+    static final Path HELLO_V2 = ROOT.resolve("examples/hello/v2");
+    static final Path SLOW = ROOT.resolve("examples/slow/1.0");
+
+    final Path dir;
+    final Path config;
+    final Path output;
+    final Process process;
+    private final Set<Integer> seen = new HashSet<>();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private RunningHost(Path dir, Path config, Process process) {
+        this.dir = dir;
+        this.config = config;
+        this.output = dir.resolve("host.out");
+        this.process = process;
+        seen.add((int) process.pid());
+    }
+
+    /** Writes {@code host:} settings for the temp dir, then the given {@code apps:} block, and starts the host. */
+    static RunningHost start(Path dir, String appsYaml) throws IOException {
+        Path config = writeConfig(dir, appsYaml);
+        return new RunningHost(dir, config, launch(dir, "run", config.toString()));
+    }
+
+    static Path writeConfig(Path dir, String appsYaml) throws IOException {
+        Path config = dir.resolve("apps.yml");
+        Files.writeString(config, """
+                host:
+                  run_dir: run
+                  log_dir: logs
+                  shutdown_timeout: 20s
+                apps:
+                """ + appsYaml.stripIndent().indent(2));
+        return config;
+    }
+
+    /** Runs bin/zygote-host with the given arguments; its output goes to dir/host.out. */
+    static Process launch(Path dir, String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(ROOT.resolve("bin/zygote-host").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("host.out").toFile()));
+        builder.environment().put("ZYGOTE_HOST_NO_BUILD", "1"); // the build ran before the tests
+        return builder.start();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    int pid() {
+        return (int) process.pid();
+    }
+
+    /** The live processes of the tree whose title starts with the prefix; remembered for cleanup. */
+    List<ProcTree.Proc> processes(String titlePrefix) {
+        List<ProcTree.Proc> found = ProcTree.titled(titlePrefix).stream().filter(p -> descends(p.pid())).toList();
+        found.forEach(p -> seen.add(p.pid()));
+        return found;
+    }
+
+    List<ProcTree.Proc> workers(String app) {
+        return processes("zygote-host: worker " + app + "@");
+    }
+
+    List<ProcTree.Proc> zygotes(String app) {
+        return processes("zygote-host: zygote " + app + "@");
+    }
+
+    /** Ours: the master or a descendant of it, or a process we saw before (an orphan keeps its title). */
+    private boolean descends(int pid) {
+        if (seen.contains(pid)) {
+            return true;
+        }
+        List<ProcTree.Proc> all = ProcTree.all();
+        for (int current = pid, hops = 0; current > 1 && hops < 10; hops++) {
+            if (current == pid()) {
+                return true;
+            }
+            int at = current;
+            current = all.stream().filter(p -> p.pid() == at).map(ProcTree.Proc::parent).findFirst().orElse(0);
+        }
+        return false;
+    }
+
+    /** Waits until the host has {@code count} ready workers of the app (a request reached each) or fails after the limit. */
+    void awaitWorkers(String app, int count) {
+        await("the master log says " + count + " workers of " + app + " are ready", Duration.ofSeconds(60),
+                () -> workers(app).size() == count && readyWorkers(app) >= count);
+    }
+
+    private long readyWorkers(String app) {
+        try {
+            String log = Files.readString(dir.resolve("logs/zygote-host.log"));
+            Set<Integer> livePids = new HashSet<>(workers(app).stream().map(ProcTree.Proc::pid).toList());
+            return log.lines().filter(l -> l.contains("worker " + app + "@") && l.contains(") ready in "))
+                    .map(l -> Integer.parseInt(l.replaceAll(".*\\(pid (\\d+)\\) ready in.*", "$1")))
+                    .filter(livePids::contains).distinct().count();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    String log() throws IOException {
+        Path file = dir.resolve("logs/zygote-host.log");
+        return Files.exists(file) ? Files.readString(file) : "";
+    }
+
+    String appLog(String app) throws IOException {
+        Path file = dir.resolve("logs/" + app + ".log");
+        return Files.exists(file) ? Files.readString(file) : "";
+    }
+
+    String outputText() throws IOException {
+        return Files.exists(output) ? Files.readString(output) : "";
+    }
+
+    static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(30)).build();
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    static void await(String what, Duration limit, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        fail("timed out after " + limit.toSeconds() + "s waiting until " + what);
+    }
+
+    /** SIGTERM and wait; the exit status of the master. */
+    int stop() throws InterruptedException {
+        processes("zygote-host: "); // remember the tree before it goes
+        process.toHandle().destroy();
+        if (!process.waitFor(40, TimeUnit.SECONDS)) {
+            fail("the host did not stop within 40s of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        processes("zygote-host: ");
+        if (process.isAlive()) {
+            process.toHandle().destroy();
+            process.waitFor(40, TimeUnit.SECONDS);
+        }
+        // Only processes that still carry our titles: a pid may have been reused since.
+        ProcTree.all().stream()
+                .filter(p -> seen.contains(p.pid()) && p.title().startsWith("zygote-host"))
+                .forEach(p -> ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly));
+    }
+}

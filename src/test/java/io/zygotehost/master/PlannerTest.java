@@ -1,0 +1,214 @@
+package io.zygotehost.master;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zygotehost.master.Phases.GenerationPhase;
+import io.zygotehost.master.Phases.WorkerPhase;
+import io.zygotehost.master.Phases.ZygotePhase;
+import io.zygotehost.master.PlannerView.AppView;
+import io.zygotehost.master.PlannerView.GenerationView;
+import io.zygotehost.master.PlannerView.WorkerView;
+import io.zygotehost.master.PlannerView.ZygoteView;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The master's decisions, one scenario each, with a fake clock; the cap invariant is checked after every decision. */
+class PlannerTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
+    private static final Duration BOOT = Duration.ofSeconds(60);
+    private static final Duration GRACEFUL = Duration.ofSeconds(30);
+
+    private final Planner planner = new Planner();
+    private final List<AppView> decided = new ArrayList<>();
+    private final List<List<Action>> results = new ArrayList<>();
+
+    @Test
+    void anAppWithoutAZygoteStartsOne() {
+        // A new app: the first thing is its zygote, and nothing else.
+        List<Action> actions = decide(app(2, generation(GenerationPhase.STARTING, null)));
+        assertEquals(List.of(new Action.StartZygote("hello", 1)), actions);
+    }
+
+    @Test
+    void aZygoteInItsCanaryGetsNoSpawnRequests() {
+        // Workers wait for the canary: a version that cannot start never gets one.
+        List<Action> actions = decide(app(2, generation(GenerationPhase.STARTING, zygote(ZygotePhase.STARTING))));
+        assertEquals(List.of(), actions);
+    }
+
+    @Test
+    void aReadyZygoteSpawnsOneWorkerPerMissingWorker() {
+        // Canary passed, no workers yet: every missing worker is asked for in the same turn.
+        List<Action> actions = decide(app(3, ready(worker(1, WorkerPhase.READY))));
+        assertEquals(List.of(new Action.SpawnWorker("hello", 1), new Action.SpawnWorker("hello", 1)), actions);
+    }
+
+    @Test
+    void workersBeingSpawnedCountSoNothingIsAskedTwice() {
+        // The next turn sees the spawns it asked for as SPAWNING and asks for no more.
+        List<Action> actions = decide(app(2, ready(worker(1, WorkerPhase.SPAWNING), worker(2, WorkerPhase.SPAWNING))));
+        assertEquals(List.of(), actions);
+    }
+
+    @Test
+    void aFailedCanaryLeavesTheGenerationAlone() {
+        // A version whose canary failed gets no zygote and no worker until the config changes.
+        List<Action> actions = decide(app(2, generation(GenerationPhase.FAILED, null)));
+        assertEquals(List.of(), actions);
+    }
+
+    @Test
+    void aCrashingGenerationSpawnsOneWorkerAtATime() {
+        // Workers dying young: one JVM per backoff step, not one per missing worker.
+        GenerationView crashing = withCrashes(ready(), 3, NOW.minusSeconds(1));
+        assertEquals(List.of(new Action.SpawnWorker("hello", 1)), decide(app(4, crashing)));
+        GenerationView oneOnItsWay = withCrashes(ready(worker(5, WorkerPhase.SPAWNING)), 3, NOW.minusSeconds(1));
+        assertEquals(List.of(), decide(app(4, oneOnItsWay)));
+    }
+
+    @Test
+    void nothingIsSpawnedDuringTheBackoff() {
+        // A crash loop waits out its backoff: no worker and no zygote before notBefore.
+        GenerationView waiting = withCrashes(ready(), 2, NOW.plusSeconds(1));
+        assertEquals(List.of(), decide(app(2, waiting)));
+        GenerationView zygoteWaiting = withCrashes(generation(GenerationPhase.READY, null), 2, NOW.plusSeconds(1));
+        assertEquals(List.of(), decide(app(2, zygoteWaiting)));
+    }
+
+    @Test
+    void aDeadZygoteIsReplacedAndItsWorkersAreKept() {
+        // The zygote died; its workers still serve. A new zygote starts; nobody drains.
+        List<Action> actions = decide(app(2, generation(GenerationPhase.READY, null,
+                worker(1, WorkerPhase.READY), worker(2, WorkerPhase.READY))));
+        assertEquals(List.of(new Action.StartZygote("hello", 1)), actions);
+    }
+
+    @Test
+    void aWorkerNotReadyAfterTheBootTimeoutIsKilled() {
+        // A worker stuck in its start is killed; its slot frees when its exit is seen.
+        WorkerView stuck = new WorkerView(1, WorkerPhase.SPAWNING, NOW.minus(BOOT));
+        List<Action> actions = decide(app(1, ready(stuck)));
+        assertEquals(List.of(new Action.KillWorker("hello", 1, 1, "not ready after 60s")), actions);
+    }
+
+    @Test
+    void aDrainPastGracefulTimeoutIsKilled() {
+        // Draining is bounded: past graceful_timeout the worker is killed.
+        WorkerView draining = new WorkerView(1, WorkerPhase.DRAINING, NOW.minus(GRACEFUL).minusMillis(1));
+        List<Action> actions = decide(app(1, ready(draining, worker(2, WorkerPhase.READY))));
+        assertEquals(List.of(new Action.KillWorker("hello", 1, 1, "still draining after graceful_timeout 30s")), actions);
+    }
+
+    @Test
+    void stoppingDrainsReadyWorkersKillsSpawningOnesAndStopsTheZygote() {
+        // Shutdown: serving workers finish their requests; one still starting has none to finish.
+        AppView app = new AppView("hello", 2, BOOT, GRACEFUL, true,
+                List.of(ready(worker(1, WorkerPhase.READY), worker(2, WorkerPhase.SPAWNING), worker(3, WorkerPhase.DRAINING))));
+        List<Action> actions = decide(app);
+        assertEquals(List.of(
+                new Action.DrainWorker("hello", 1, 1, "stopping"),
+                new Action.KillWorker("hello", 1, 2, "stopping before it was ready"),
+                new Action.StopZygote("hello", 1)), actions);
+    }
+
+    @Test
+    void fewerWorkersWantedDrainsTheNewest() {
+        // workers: 3 -> 1: the two newest drain, the oldest (the warmest) stays.
+        List<Action> actions = decide(app(1, ready(worker(1, WorkerPhase.READY), worker(2, WorkerPhase.READY),
+                worker(3, WorkerPhase.READY))));
+        assertEquals(List.of(new Action.DrainWorker("hello", 1, 3, "no longer needed"),
+                new Action.DrainWorker("hello", 1, 2, "no longer needed")), actions);
+    }
+
+    @Test
+    void fewerWorkersWantedPrefersOneNotServingYet() {
+        // A worker still starting serves nobody: it goes before a serving one.
+        List<Action> actions = decide(app(1, ready(worker(1, WorkerPhase.READY), worker(2, WorkerPhase.SPAWNING))));
+        assertEquals(List.of(new Action.KillWorker("hello", 1, 2, "no longer needed")), actions);
+    }
+
+    @Test
+    void aWorkerThatDiedUnaskedKeepsItsSlotUntilItsExitIsKnown() {
+        // Its connection closed; the exit status (and so the crash backoff) comes next: replace only then.
+        List<Action> actions = decide(app(2, ready(worker(1, WorkerPhase.READY), worker(2, WorkerPhase.GONE))));
+        assertEquals(List.of(), actions);
+    }
+
+    @Test
+    void aCanaryThatDoesNotFinishAbandonsTheGeneration() {
+        // A preload that hangs is a version that cannot start.
+        GenerationView hanging = new GenerationView(1, true, GenerationPhase.STARTING,
+                Optional.of(new ZygoteView(ZygotePhase.STARTING, NOW.minus(BOOT))), List.of(), Instant.EPOCH, 0);
+        List<Action> actions = decide(app(2, hanging));
+        assertEquals(List.of(new Action.AbandonGeneration("hello", 1, "the canary did not finish within 60s")), actions);
+    }
+
+    @Test
+    void anOldGenerationIsRetired() {
+        // A generation that is no longer current drains and its zygote stops, while the current one is kept whole.
+        GenerationView old = new GenerationView(1, false, GenerationPhase.READY,
+                Optional.of(new ZygoteView(ZygotePhase.READY, NOW)), List.of(worker(1, WorkerPhase.READY)), Instant.EPOCH, 0);
+        GenerationView current = new GenerationView(2, true, GenerationPhase.READY,
+                Optional.of(new ZygoteView(ZygotePhase.READY, NOW)), List.of(worker(2, WorkerPhase.READY)), Instant.EPOCH, 0);
+        List<Action> actions = decide(new AppView("hello", 1, BOOT, GRACEFUL, false, List.of(old, current)));
+        assertEquals(List.of(new Action.DrainWorker("hello", 1, 1, "stopping"), new Action.StopZygote("hello", 1)), actions);
+    }
+
+    /** After every decision: the current generation's live workers, plus the spawns asked, never exceed the app's count. */
+    @AfterEach
+    void capHeld() {
+        for (int i = 0; i < decided.size(); i++) {
+            AppView app = decided.get(i);
+            List<Action> actions = results.get(i);
+            for (GenerationView generation : app.generations()) {
+                if (!generation.current() || app.stopping()) {
+                    continue;
+                }
+                long live = generation.workers().stream().filter(w -> w.phase().isLive()).count();
+                long spawns = actions.stream().filter(a -> a instanceof Action.SpawnWorker s && s.generation() == generation.id()).count();
+                long leaving = actions.stream().filter(a -> a.generation() == generation.id()
+                        && (a instanceof Action.DrainWorker || a instanceof Action.KillWorker)).count();
+                assertTrue(live + spawns - leaving <= Math.max(app.workers(), live),
+                        "cap broken: live=" + live + " spawns=" + spawns + " leaving=" + leaving + " workers=" + app.workers());
+            }
+        }
+    }
+
+    private List<Action> decide(AppView app) {
+        List<Action> actions = planner.decide(List.of(app), NOW);
+        decided.add(app);
+        results.add(actions);
+        return actions;
+    }
+
+    private static AppView app(int workers, GenerationView generation) {
+        return new AppView("hello", workers, BOOT, GRACEFUL, false, List.of(generation));
+    }
+
+    private static GenerationView generation(GenerationPhase phase, ZygoteView zygote, WorkerView... workers) {
+        return new GenerationView(1, true, phase, Optional.ofNullable(zygote), List.of(workers), Instant.EPOCH, 0);
+    }
+
+    private static GenerationView ready(WorkerView... workers) {
+        return generation(GenerationPhase.READY, zygote(ZygotePhase.READY), workers);
+    }
+
+    private static GenerationView withCrashes(GenerationView g, int streak, Instant notBefore) {
+        return new GenerationView(g.id(), g.current(), g.phase(), g.zygote(), g.workers(), notBefore, streak);
+    }
+
+    private static ZygoteView zygote(ZygotePhase phase) {
+        return new ZygoteView(phase, NOW);
+    }
+
+    private static WorkerView worker(int id, WorkerPhase phase) {
+        return new WorkerView(id, phase, NOW);
+    }
+}
