@@ -31,11 +31,13 @@ class ServingIT {
     private RunningHost host;
     private int helloPort;
     private int slowPort;
+    private int ipv6Port;
 
     @BeforeAll
     void start(@TempDir Path dir) throws IOException {
         helloPort = RunningHost.freePort();
         slowPort = RunningHost.freePort();
+        ipv6Port = RunningHost.freePort();
         host = RunningHost.start(dir, """
                 hello:
                   path: %s
@@ -49,9 +51,16 @@ class ServingIT {
                   listen: 127.0.0.1:%d
                   workers: 1
                   threads: 8
-                """.formatted(RunningHost.HELLO_V1, helloPort, RunningHost.SLOW, slowPort));
+                six:
+                  path: %s
+                  class: example.hello.HelloApp
+                  args: [--greeting, hi]
+                  listen: "[::1]:%d"
+                  workers: 1
+                """.formatted(RunningHost.HELLO_V1, helloPort, RunningHost.SLOW, slowPort, RunningHost.HELLO_V1, ipv6Port));
         host.awaitWorkers("hello", 2);
         host.awaitWorkers("slow", 1);
+        host.awaitWorkers("six", 1);
     }
 
     @AfterAll
@@ -68,6 +77,17 @@ class ServingIT {
         HttpResponse<String> slow = RunningHost.get(slowPort, "/?ms=10");
         assertEquals(200, slow.statusCode());
         assertTrue(slow.body().startsWith("slept 10 ms in slow worker "), slow.body());
+    }
+
+    @Test
+    void anAppListensOnIpv6AndGetsItsArgs() throws Exception {
+        // listen: "[::1]:PORT", and args reach the app through its context.
+        try (Socket socket = new Socket("::1", ipv6Port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(answer.startsWith("HTTP/1.1 200 OK") && answer.contains("hi from v1 (worker 1)"), answer);
+        }
     }
 
     @Test

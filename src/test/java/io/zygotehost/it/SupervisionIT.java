@@ -115,6 +115,57 @@ class SupervisionIT {
         }
     }
 
+    @Test
+    void sigtermLetsInFlightRequestsFinishAndASecondSigtermStopsAtOnce() throws Exception {
+        // First host: a 3 s request in flight at SIGTERM completes with 200 before the exit.
+        // Second host: a 60 s request in flight; the second SIGTERM kills it instead of waiting.
+        int port = RunningHost.freePort();
+        String slowApp = """
+                slow:
+                  path: %s
+                  class: example.slow.SlowApp
+                  listen: 127.0.0.1:%d
+                  workers: 1
+                  threads: 4
+                """.formatted(RunningHost.SLOW, port);
+        try (RunningHost host = RunningHost.start(dir, slowApp)) {
+            host.awaitWorkers("slow", 1);
+            var inFlight = java.util.concurrent.CompletableFuture.supplyAsync(() -> send(port, "/?ms=3000"));
+            Thread.sleep(1000); // the request has reached the worker's handler
+            assertEquals(0, host.stop());
+            assertEquals("200", inFlight.get());
+        }
+        Path second = Files.createDirectories(dir.resolve("second"));
+        try (RunningHost host = RunningHost.start(second, slowApp)) {
+            host.awaitWorkers("slow", 1);
+            var inFlight = java.util.concurrent.CompletableFuture.supplyAsync(() -> send(port, "/?ms=60000"));
+            Thread.sleep(1000);
+            host.process.toHandle().destroy();
+            RunningHost.await("the master says it is draining", Duration.ofSeconds(10),
+                    () -> read(second.resolve("logs/zygote-host.log")).contains("stopping gracefully"));
+            host.process.toHandle().destroy();
+            assertTrue(host.process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "the second SIGTERM stops the host");
+            assertTrue(inFlight.get().startsWith("failed"), "the 60 s request was cut, not waited for: " + inFlight.get());
+            assertTrue(read(second.resolve("logs/zygote-host.log")).contains("stopping at once"));
+        }
+    }
+
+    private static String send(int port, String path) {
+        try {
+            return Integer.toString(RunningHost.get(port, path).statusCode());
+        } catch (Exception e) {
+            return "failed: " + e;
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
     static boolean refused(int port) {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             return false;
