@@ -57,13 +57,11 @@ public final class Main {
     }
 
     private static int serve(Path configFile, PrintStream err) throws Exception {
-        HostConfig config;
-        try {
-            config = ConfigLoader.load(configFile);
-        } catch (ConfigException e) {
-            err.println(e.getMessage());
+        Optional<HostConfig> loaded = load(configFile, err);
+        if (loaded.isEmpty()) {
             return 1;
         }
+        HostConfig config = loaded.get();
         ZygoteHost host;
         try {
             host = ZygoteHost.start(config, ZygoteHost.Options.defaults().adoptingOrphans());
@@ -85,13 +83,11 @@ public final class Main {
 
     /** The config, then what the host would meet at start: each app's jars and class. */
     private static int check(Path configFile, PrintStream out, PrintStream err) {
-        HostConfig config;
-        try {
-            config = ConfigLoader.load(configFile);
-        } catch (ConfigException e) {
-            err.println(e.getMessage());
+        Optional<HostConfig> loaded = load(configFile, err);
+        if (loaded.isEmpty()) {
             return 1;
         }
+        HostConfig config = loaded.get();
         List<String> problems = new ArrayList<>();
         for (AppConfig app : config.apps().values()) {
             try {
@@ -150,19 +146,26 @@ public final class Main {
     }
 
     private static Optional<Integer> runningHost(Path configFile, PrintStream err) {
-        HostConfig config;
+        Optional<HostConfig> config = load(configFile, err);
+        if (config.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Integer> pid = PidFile.runningHost(config.get().host().runDir());
+        if (pid.isEmpty()) {
+            err.println("zygote-host: no host is running from " + configFile + " (no live pid in "
+                    + config.get().host().runDir().resolve(PidFile.NAME) + ")");
+        }
+        return pid;
+    }
+
+    /** The config, or empty after printing every problem in it (file:line:column and the fix). */
+    private static Optional<HostConfig> load(Path configFile, PrintStream err) {
         try {
-            config = ConfigLoader.load(configFile);
+            return Optional.of(ConfigLoader.load(configFile));
         } catch (ConfigException e) {
             err.println(e.getMessage());
             return Optional.empty();
         }
-        Optional<Integer> pid = PidFile.runningHost(config.host().runDir());
-        if (pid.isEmpty()) {
-            err.println("zygote-host: no host is running from " + configFile + " (no live pid in "
-                    + config.host().runDir().resolve(PidFile.NAME) + ")");
-        }
-        return pid;
     }
 
     private static int usage(PrintStream err, String problem) {
