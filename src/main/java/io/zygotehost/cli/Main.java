@@ -5,6 +5,8 @@ import io.zygotehost.config.AppConfig;
 import io.zygotehost.config.ConfigException;
 import io.zygotehost.config.ConfigLoader;
 import io.zygotehost.config.HostConfig;
+import io.zygotehost.ipc.Connection;
+import io.zygotehost.ipc.Message;
 import io.zygotehost.master.Release;
 import io.zygotehost.process.PidFile;
 import io.zygotehost.process.Posix;
@@ -27,7 +29,7 @@ public final class Main {
             usage: zygote-host [run] CONFIG      run the host (until SIGTERM or SIGINT)
                    zygote-host check CONFIG      validate the config and the apps' jars; exit 0 or 1
                    zygote-host stop [CONFIG]     stop the host running from CONFIG gracefully, and wait
-                   zygote-host reload [CONFIG]   send it SIGHUP
+                   zygote-host reload [CONFIG]   reload it, wait for every deploy; exit 0 or 1
                    zygote-host status [CONFIG]   show its process tree
             CONFIG defaults to conf/apps.yml.""";
     private static final Path DEFAULT_CONFIG = Path.of("conf/apps.yml");
@@ -49,7 +51,7 @@ public final class Main {
             case "run" -> serve(config, err);
             case "check" -> check(config, out, err);
             case "stop" -> signalHost(config, Signals.SIGTERM, true, out, err);
-            case "reload" -> signalHost(config, Signals.SIGHUP, false, out, err);
+            case "reload" -> reload(config, out, err);
             case "status" -> status(config, out, err);
             default -> args.length == 1 && command.endsWith(".yml") || command.endsWith(".yaml")
                     ? serve(Path.of(command), err) : usage(err, "unknown command: " + command);
@@ -134,6 +136,28 @@ public final class Main {
         ProcessHandle.of(pid.get()).ifPresent(handle -> handle.onExit().join());
         out.println("zygote-host (pid " + pid.get() + ") stopped");
         return 0;
+    }
+
+    /**
+     * Asks the host to reload and waits for the outcome of every app's deploy: exit 0 when all went
+     * through, 1 when the config was refused or a deploy was abandoned (the old version then serves on).
+     */
+    private static int reload(Path configFile, PrintStream out, PrintStream err) throws Exception {
+        Optional<HostConfig> config = load(configFile, err);
+        if (config.isEmpty() || runningHost(configFile, err).isEmpty()) {
+            return 1;
+        }
+        try (Connection connection = Connection.connect(config.get().host().runDir().resolve("ipc.sock"))) {
+            connection.send(new Message.Hello(Message.Role.CLI, 0, 0, (int) ProcessHandle.current().pid()));
+            connection.send(new Message.Reload());
+            Optional<Message> answer = connection.receive();
+            if (answer.isEmpty() || !(answer.get() instanceof Message.ReloadDone done)) {
+                err.println("zygote-host: the host closed the connection before answering (is it stopping?)");
+                return 1;
+            }
+            done.lines().forEach(done.ok() ? out::println : err::println);
+            return done.ok() ? 0 : 1;
+        }
     }
 
     private static int status(Path configFile, PrintStream out, PrintStream err) throws Exception {

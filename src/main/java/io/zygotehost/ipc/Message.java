@@ -14,6 +14,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
  * master -> zygote: SpawnWorker
  * worker -> master: Hello, WorkerReady | WorkerFailed, Heartbeat
  * master -> worker: Drain
+ * cli    -> master: Hello, Reload
+ * master -> cli:    ReloadDone (then closes)
  * </pre>
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
@@ -29,12 +31,14 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = Message.WorkerFailed.class, name = "worker_failed"),
     @JsonSubTypes.Type(value = Message.Heartbeat.class, name = "heartbeat"),
     @JsonSubTypes.Type(value = Message.Drain.class, name = "drain"),
+    @JsonSubTypes.Type(value = Message.Reload.class, name = "reload"),
+    @JsonSubTypes.Type(value = Message.ReloadDone.class, name = "reload_done"),
 })
 public sealed interface Message {
 
-    enum Role { ZYGOTE, WORKER }
+    enum Role { ZYGOTE, WORKER, CLI }
 
-    /** Who is calling: a zygote (workerId 0) or a worker of the given generation. */
+    /** Who is calling: a zygote (workerId 0) or a worker of the given generation, or the command line (0, 0). */
     record Hello(Role role, int generation, int workerId, int pid) implements Message {}
 
     /** The zygote loaded the version and ran its preload: the version can start workers. */
@@ -63,4 +67,10 @@ public sealed interface Message {
 
     /** Stop accepting, answer what is in flight, exit. */
     record Drain() implements Message {}
+
+    /** Re-read the config file and apply it; answered with {@link ReloadDone} once every deploy it started has ended. */
+    record Reload() implements Message {}
+
+    /** @param lines one per app: what the reload did to it */
+    record ReloadDone(boolean ok, java.util.List<String> lines) implements Message {}
 }

@@ -1,34 +1,46 @@
 package io.zygotehost.master;
 
 import io.zygotehost.config.AppConfig;
+import io.zygotehost.master.PlannerView.Role;
 import io.zygotehost.process.ListenSocket;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The master's view of one app: its config, its listening socket and its generations. */
 final class AppRuntime {
-    /** A JVM and an app's start must fit in this; a worker or canary slower than this is killed. */
-    static final Duration BOOT_TIMEOUT = Duration.ofSeconds(60);
-
     final String name;
     AppConfig config;
-    /** Null when it could not be opened: the app then serves nothing, and {@link #problem} says why. */
+    /** The socket of the app's {@code listen}, for new generations. Null when it could not be opened ({@link #problem} says why). */
     ListenSocket socket;
-    /** Oldest first; the current one is last. Old ones stay until their last process is gone. */
+    /** Oldest first. Invariant: at most one CURRENT and one INCOMING; old ones stay until their last process is gone. */
     final List<Generation> generations = new ArrayList<>();
-    Generation current;
+    /** The deploy under way, if any; its target is the INCOMING generation. */
+    Deploy deploy;
     int nextWorkerId = 1;
-    boolean stopping;
+    /** Removed from the config: everything drains, then the app and its socket go. */
+    boolean removed;
+    /** Why the app does not serve, for the log and status. */
     String problem;
+    /** Waiting for the removal to finish. */
+    final List<ReloadWaiter> removalWaiters = new ArrayList<>();
 
     AppRuntime(AppConfig config) {
         this.name = config.name();
         this.config = config;
     }
 
+    Optional<Generation> current() {
+        return generations.stream().filter(g -> g.role == Role.CURRENT).findFirst();
+    }
+
+    /** The generation a reload compares a new config with: the deploy's target, else the current one. */
+    Optional<Generation> newest() {
+        return deploy != null ? Optional.of(deploy.to()) : current();
+    }
+
     PlannerView.AppView view(boolean hostStopping) {
-        return new PlannerView.AppView(name, config.workers(), BOOT_TIMEOUT, config.gracefulTimeout(),
-                stopping || hostStopping, generations.stream().map(g -> g.view(g == current)).toList());
+        return new PlannerView.AppView(name, config.workers(), config.maxWorkers(), config.timeout(), config.gracefulTimeout(),
+                removed || hostStopping, generations.stream().map(Generation::view).toList());
     }
 }

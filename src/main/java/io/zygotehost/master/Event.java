@@ -9,7 +9,8 @@ sealed interface Event {
     /** Graceful stop; a second one, or {@code immediate}, kills everything at once. */
     record Stop(boolean immediate) implements Event {}
 
-    record Reload() implements Event {}
+    /** @param requester the command line waiting for the outcome; null for SIGHUP */
+    record Reload(Connection requester) implements Event {}
 
     record Connected(Connection connection, Message.Hello hello) implements Event {}
 

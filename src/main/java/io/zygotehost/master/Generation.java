@@ -2,7 +2,11 @@ package io.zygotehost.master;
 
 import io.zygotehost.ipc.GenerationSpec;
 import io.zygotehost.master.Phases.GenerationPhase;
+import io.zygotehost.master.PlannerView.Role;
+import io.zygotehost.process.ListenSocket;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -12,22 +16,31 @@ final class Generation {
     final int id;
     final Release release;
     final GenerationSpec spec;
+    final GenerationKey key;
+    /** The socket its zygote and workers inherit; another generation of the app may have another (listen changed). */
+    final ListenSocket socket;
+    Role role;
     GenerationPhase phase = GenerationPhase.STARTING;
     /** Null when no zygote runs: before the first, and between a zygote's death and its replacement. */
     ZygoteProcess zygote;
     /** By worker id. Holds every worker from spawn request to reaped exit. */
     final Map<Integer, WorkerProcess> workers = new TreeMap<>();
-    /** Consecutive processes that died young; reset by one that lives past {@link Backoff#YOUNG}. */
+    /** Consecutive processes that died young; reset by a worker that serves past {@link Backoff#YOUNG}. */
     int crashStreak;
     /** No spawn before this: the crash backoff. */
     Instant notBefore = Instant.EPOCH;
-    /** Why it failed, for the log and status. */
+    /** Why it failed (or why its last process did), for the log, status and the reload's answer. */
     String failure;
+    /** Run once it has no process left and is forgotten: the end of a deploy that replaced it. */
+    final List<Runnable> whenGone = new ArrayList<>();
 
-    Generation(int id, Release release, GenerationSpec spec) {
+    Generation(int id, Release release, GenerationSpec spec, GenerationKey key, ListenSocket socket, Role role) {
         this.id = id;
         this.release = release;
         this.spec = spec;
+        this.key = key;
+        this.socket = socket;
+        this.role = role;
     }
 
     String label() {
@@ -43,8 +56,16 @@ final class Generation {
         notBefore = now.plus(Backoff.delay(crashStreak));
     }
 
-    PlannerView.GenerationView view(boolean current) {
-        return new PlannerView.GenerationView(id, current, phase, Optional.ofNullable(zygote).map(ZygoteProcess::view),
+    long readyWorkers() {
+        return workers.values().stream().filter(w -> w.phase == Phases.WorkerPhase.READY).count();
+    }
+
+    boolean hasProcesses() {
+        return zygote != null || !workers.isEmpty();
+    }
+
+    PlannerView.GenerationView view() {
+        return new PlannerView.GenerationView(id, role, phase, Optional.ofNullable(zygote).map(ZygoteProcess::view),
                 workers.values().stream().map(WorkerProcess::view).toList(), notBefore, crashStreak);
     }
 }

@@ -1,6 +1,8 @@
 package io.zygotehost.master;
 
 import io.zygotehost.config.AppConfig;
+import io.zygotehost.config.ConfigException;
+import io.zygotehost.config.ConfigLoader;
 import io.zygotehost.config.Durations;
 import io.zygotehost.config.HostConfig;
 import io.zygotehost.ipc.Connection;
@@ -45,8 +47,11 @@ public final class Master {
     private static final long TURN_MILLIS = 100;
     /** A worker whose connection closed but whose exit status never came (not our child to reap) is dropped after this. */
     private static final Duration LOST_AFTER = Duration.ofSeconds(5);
+    /** New workers that die young this many times in a row abandon the deploy: the version is broken. */
+    private static final int DEPLOY_CRASH_LIMIT = 2;
 
-    private final HostConfig config;
+    /** The config in force: the last one that loaded whole. */
+    private HostConfig config;
     private final ProcessLauncher launcher;
     private final Clock clock;
     private final String hostClasspath;
@@ -54,6 +59,7 @@ public final class Master {
     private final Map<String, AppRuntime> apps = new LinkedHashMap<>();
     private final Map<Connection, Peer> peers = new HashMap<>();
     private final Planner planner = new Planner();
+    private final List<ReloadWaiter> reloadWaiters = new ArrayList<>();
     private IpcServer ipc;
     private ChildCommands commands;
     private int nextGeneration = 1;
@@ -75,7 +81,7 @@ public final class Master {
     }
 
     public void requestReload() {
-        events.add(new Event.Reload());
+        events.add(new Event.Reload(null));
     }
 
     /**
@@ -104,7 +110,7 @@ public final class Master {
     /** Zygotes are our children; workers become ours when their zygote dies (we are their subreaper). */
     private void reapChildren() {
         Instant now = clock.instant();
-        for (AppRuntime app : apps.values()) {
+        for (AppRuntime app : List.copyOf(apps.values())) {
             for (Generation generation : List.copyOf(app.generations)) {
                 ZygoteProcess zygote = generation.zygote;
                 if (zygote != null) {
@@ -166,12 +172,12 @@ public final class Master {
     private void handle(Event event) {
         switch (event) {
             case Event.Stop(boolean immediate) -> stop(immediate);
-            case Event.Reload() -> log.warn("reload is not supported yet: the running configuration stays");
+            case Event.Reload(Connection requester) -> reload(new ReloadWaiter(requester));
             case Event.Connected(Connection connection, Message.Hello hello) -> connected(connection, hello);
             case Event.Received(Connection connection, Message message) -> {
                 Peer peer = peers.get(connection);
                 if (peer != null) {
-                    received(peer, message);
+                    received(connection, peer, message);
                 }
             }
             case Event.Disconnected(Connection connection) -> disconnected(connection);
@@ -190,6 +196,10 @@ public final class Master {
     }
 
     private void connected(Connection connection, Message.Hello hello) {
+        if (hello.role() == Message.Role.CLI) {
+            peers.put(connection, new Peer.Cli());
+            return;
+        }
         for (AppRuntime app : apps.values()) {
             for (Generation generation : app.generations) {
                 if (generation.id != hello.generation()) {
@@ -215,13 +225,19 @@ public final class Master {
         connection.close();
     }
 
-    private void received(Peer peer, Message message) {
+    private void received(Connection connection, Peer peer, Message message) {
         Instant now = clock.instant();
         switch (peer) {
             case Peer.Zygote(AppRuntime app, Generation generation, ZygoteProcess zygote) ->
                     fromZygote(app, generation, zygote, message, now);
             case Peer.Worker(AppRuntime app, Generation generation, WorkerProcess worker) ->
                     fromWorker(generation, worker, message, now);
+            case Peer.Cli() -> {
+                if (message instanceof Message.Reload) {
+                    peers.remove(connection); // answered once, then closed
+                    reload(new ReloadWaiter(connection));
+                }
+            }
         }
     }
 
@@ -302,7 +318,213 @@ public final class Master {
                     worker.enter(WorkerPhase.GONE, clock.instant());
                 }
             }
+            case Peer.Cli() -> { }
             case null -> { }
+        }
+    }
+
+    // ---- reloads and deploys ----
+
+    /**
+     * Re-reads the config file. One that does not load whole changes nothing; one that does is
+     * applied app by app, touching only what changed. The waiter is answered when every deploy
+     * this reload started has ended.
+     */
+    private void reload(ReloadWaiter waiter) {
+        HostConfig next;
+        try {
+            next = ConfigLoader.load(config.file());
+        } catch (ConfigException e) {
+            log.error("reload refused, nothing changed:\n{}", e.getMessage());
+            waiter.done("config", false, "refused, nothing changed:\n" + e.getMessage());
+            waiter.answer();
+            return;
+        }
+        log.info("reloading {}", config.file());
+        if (stopDeadline != null) {
+            waiter.done("host", false, "stopping: the reload is ignored");
+            waiter.answer();
+            return;
+        }
+        for (AppRuntime app : List.copyOf(apps.values())) {
+            if (!next.apps().containsKey(app.name) && !app.removed) {
+                app.removed = true;
+                app.removalWaiters.add(waiter);
+                waiter.pending(app.name);
+                log.info("app {}: removed from the config; draining it", app.name);
+            }
+        }
+        for (AppConfig appConfig : next.apps().values()) {
+            AppRuntime app = apps.get(appConfig.name());
+            if (app == null) {
+                addApp(appConfig, waiter);
+                continue;
+            }
+            if (app.removed) {
+                // Back before it had drained: it stays, and whoever waited for its removal hears so.
+                app.removed = false;
+                app.removalWaiters.forEach(w -> finishWaiter(w, app.name, true, "added back before it was gone"));
+                app.removalWaiters.clear();
+            }
+            applyChange(app, appConfig, waiter);
+        }
+        config = next;
+        if (waiter.complete()) {
+            waiter.answer();
+        } else {
+            reloadWaiters.add(waiter);
+        }
+    }
+
+    private void addApp(AppConfig appConfig, ReloadWaiter waiter) {
+        AppRuntime app = new AppRuntime(appConfig);
+        apps.put(app.name, app);
+        startApp(app);
+        app.current().ifPresentOrElse(generation -> {
+            waiter.pending(app.name);
+            Deploy deploy = new Deploy(null, generation, clock.instant());
+            deploy.waiters().add(waiter);
+            app.deploy = deploy;
+            generation.role = PlannerView.Role.INCOMING;
+        }, () -> waiter.done(app.name, false, "cannot start: " + app.problem));
+    }
+
+    /** The app stays; what changed decides between nothing, an in-place change and a new generation. */
+    private void applyChange(AppRuntime app, AppConfig next, ReloadWaiter waiter) {
+        AppConfig previous = app.config;
+        Release release;
+        try {
+            release = Release.resolve(next);
+        } catch (IOException e) {
+            log.error("app {}: reload not applied: {}", app.name, e.getMessage());
+            waiter.done(app.name, false, "not applied: " + e.getMessage());
+            return;
+        }
+        GenerationKey key = GenerationKey.of(next, release);
+        Optional<Generation> newest = app.newest();
+        if (newest.isPresent() && newest.get().key.equals(key)) {
+            app.config = next;
+            String inPlace = previous.equals(next) ? "unchanged" : "updated in place";
+            if (app.deploy != null) {
+                app.deploy.waiters().add(waiter);
+                waiter.pending(app.name);
+            } else {
+                waiter.done(app.name, true, inPlace + " (" + newest.get().label() + ")");
+            }
+            return;
+        }
+        Optional<Generation> current = app.current();
+        if (app.deploy != null && current.isPresent() && current.get().key.equals(key)) {
+            app.config = next;
+            endDeploy(app, false, "cancelled: the config went back to " + current.get().label());
+            waiter.done(app.name, true, "unchanged (" + current.get().label() + "); the deploy under way was cancelled");
+            return;
+        }
+        ListenSocket socket = app.socket;
+        if (!next.listen().equals(previous.listen())) {
+            try {
+                socket = ListenSocket.open(next.listen().toSocketAddress());
+            } catch (IOException e) {
+                log.error("app {}: reload not applied: {}", app.name, e.getMessage());
+                waiter.done(app.name, false, "not applied: " + e.getMessage());
+                return;
+            }
+        }
+        if (app.deploy != null) {
+            endDeploy(app, false, "superseded by a newer reload");
+        }
+        Generation incoming = newGeneration(app, next, release, socket, PlannerView.Role.INCOMING);
+        ListenSocket previousSocket = app.socket;
+        app.config = next;
+        app.socket = socket;
+        if (previousSocket != socket && app.generations.stream().noneMatch(g -> g.socket == previousSocket)) {
+            closeSocket(app, previousSocket);
+        }
+        Deploy deploy = new Deploy(current.orElse(null), incoming, clock.instant());
+        deploy.waiters().add(waiter);
+        app.deploy = deploy;
+        waiter.pending(app.name);
+        log.info("app {}: deploying {} ({}) over {}", app.name, incoming.label(), release.shortHash(),
+                current.map(Generation::label).orElse("nothing"));
+    }
+
+    /** Each turn: a deploy whose new generation is ready takes over; one that cannot start is abandoned. */
+    private void advanceDeploys() {
+        for (AppRuntime app : List.copyOf(apps.values())) {
+            Deploy deploy = app.deploy;
+            if (deploy == null) {
+                continue;
+            }
+            Generation to = deploy.to();
+            if (to.phase == GenerationPhase.FAILED) {
+                endDeploy(app, false, to.failure);
+            } else if (to.crashStreak >= DEPLOY_CRASH_LIMIT) {
+                endDeploy(app, false, "its workers keep dying young: " + to.failure);
+            } else if (to.failure != null && to.failure.startsWith("a worker was not ready after")) {
+                endDeploy(app, false, to.failure);
+            } else if (to.readyWorkers() >= app.config.workers()
+                    && (deploy.from() == null || deploy.from().workers.isEmpty())) {
+                endDeploy(app, true, null);
+            }
+        }
+    }
+
+    /**
+     * Ends the app's deploy. Done: the new generation becomes current, the old one retires, and the
+     * waiters hear of it once the old one's last process is gone. Not done: the new one retires and
+     * the current one, kept whole (or topped up again) by the planner, serves on.
+     */
+    private void endDeploy(AppRuntime app, boolean done, String why) {
+        Deploy deploy = app.deploy;
+        app.deploy = null;
+        Generation to = deploy.to();
+        Generation from = deploy.from();
+        Duration took = Duration.between(deploy.started(), clock.instant());
+        if (done) {
+            to.role = PlannerView.Role.CURRENT;
+            app.problem = null;
+            String outcome = (from == null ? "started " : from.release.version() + " -> ") + to.release.version()
+                    + " in " + Durations.approximate(took);
+            log.info("app {}: deploy of {} done: {}", app.name, to.label(), outcome);
+            Runnable answer = () -> deploy.waiters().forEach(w -> finishWaiter(w, app.name, true, outcome));
+            if (from != null && from.role == PlannerView.Role.CURRENT) {
+                from.role = PlannerView.Role.OLD;
+                from.whenGone.add(answer);
+                forgetIfEmpty(app, from);
+            } else {
+                answer.run();
+            }
+        } else {
+            to.role = PlannerView.Role.OLD;
+            String serving = from == null ? "nothing else serves" : from.label() + " keeps serving";
+            String outcome = "deploy of " + to.label() + " abandoned: " + why + "; " + serving;
+            app.problem = outcome;
+            log.error("app {}: {}", app.name, outcome);
+            deploy.waiters().forEach(w -> finishWaiter(w, app.name, false, outcome));
+            forgetIfEmpty(app, to);
+        }
+    }
+
+    private void finishWaiter(ReloadWaiter waiter, String app, boolean ok, String outcome) {
+        waiter.done(app, ok, outcome);
+        if (waiter.complete() && reloadWaiters.remove(waiter)) {
+            waiter.answer();
+        }
+    }
+
+    /** A removed app with no process left: its socket closes and it is gone. */
+    private void finishRemovals() {
+        for (Map.Entry<String, AppRuntime> entry : List.copyOf(apps.entrySet())) {
+            AppRuntime app = entry.getValue();
+            if (app.removed && app.generations.stream().noneMatch(Generation::hasProcesses)) {
+                app.generations.stream().map(g -> g.socket).distinct().forEach(socket -> closeSocket(app, socket));
+                if (app.generations.stream().noneMatch(g -> g.socket == app.socket)) {
+                    closeSocket(app, app.socket);
+                }
+                apps.remove(entry.getKey());
+                log.info("app {}: removed", app.name);
+                app.removalWaiters.forEach(w -> finishWaiter(w, app.name, true, "removed"));
+            }
         }
     }
 
@@ -337,7 +559,10 @@ public final class Master {
             worker.connection.close();
         }
         ExitReason reason;
-        if (worker.killedBecause != null) {
+        if (worker.killedBecause != null && worker.killedBecause.startsWith("not ready after")) {
+            reason = new ExitReason.FailedToBoot(status.orElse(new ExitStatus.Signaled(Signals.SIGKILL)));
+            generation.failure = "a worker was " + worker.killedBecause;
+        } else if (worker.killedBecause != null) {
             reason = new ExitReason.Killed(worker.killedBecause);
         } else if (status.isEmpty()) {
             reason = new ExitReason.Lost();
@@ -351,7 +576,7 @@ public final class Master {
         if (reason.isFailure() && stopDeadline == null) {
             generation.recordFailure(worker.spawnedAt, now);
         }
-        String next = !reason.isFailure() || stopDeadline != null || generation != app.current ? ""
+        String next = !reason.isFailure() || stopDeadline != null || generation.role == PlannerView.Role.OLD ? ""
                 : generation.crashStreak == 0 ? "; replacing it" : "; replacing it in "
                         + Duration.between(now, generation.notBefore).toMillis() + " ms (crash streak " + generation.crashStreak + ")";
         String message = "worker {} (pid {}) exited after {} and {} requests: {}{}";
@@ -365,11 +590,18 @@ public final class Master {
         forgetIfEmpty(app, generation);
     }
 
-    /** An old generation with no process left is gone for good. */
+    /** An old generation with no process left is gone for good, and its socket with it if nothing else uses it. */
     private void forgetIfEmpty(AppRuntime app, Generation generation) {
-        if (generation != app.current && generation.zygote == null && generation.workers.isEmpty()) {
-            app.generations.remove(generation);
+        if (generation.role != PlannerView.Role.OLD || generation.hasProcesses()) {
+            return;
         }
+        app.generations.remove(generation);
+        boolean socketInUse = generation.socket == app.socket
+                || app.generations.stream().anyMatch(g -> g.socket == generation.socket);
+        if (!socketInUse && !app.removed) {
+            closeSocket(app, generation.socket);
+        }
+        generation.whenGone.forEach(Runnable::run);
     }
 
     // ---- actions ----
@@ -407,7 +639,7 @@ public final class Master {
     private void startZygote(AppRuntime app, Generation generation, Instant now) {
         Path logFile = config.host().logDir().resolve(app.name + ".log");
         try {
-            int pid = launcher.spawn(commands.zygote(generation.spec, app.config, generation.release, app.socket.fd(), logFile));
+            int pid = launcher.spawn(commands.zygote(generation.spec, app.config, generation.release, generation.socket.fd(), logFile));
             generation.zygote = new ZygoteProcess(pid, now);
             log.info("started zygote {} (pid {}) from {}", generation.label(), pid, generation.release.resolved());
         } catch (IOException e) {
@@ -460,7 +692,9 @@ public final class Master {
                 drainEvents();
                 reapChildren();
                 forgiveCrashes();
+                advanceDeploys();
                 reconcile();
+                finishRemovals();
                 finishStopping();
             }
         } finally {
@@ -510,27 +744,40 @@ public final class Master {
         try {
             app.socket = ListenSocket.open(app.config.listen().toSocketAddress());
             Release release = Release.resolve(app.config);
-            int id = nextGeneration++;
-            GenerationSpec spec = commands.spec(app.config, release, id);
-            Generation generation = new Generation(id, release, spec);
-            app.generations.add(generation);
-            app.current = generation;
-            log.info("app {}: {} on {}, {} workers", app.name, spec.label(), app.config.listen(), app.config.workers());
+            Generation generation = newGeneration(app, app.config, release, app.socket, PlannerView.Role.CURRENT);
+            log.info("app {}: {} on {}, {} workers", app.name, generation.label(), app.config.listen(), app.config.workers());
         } catch (IOException e) {
             app.problem = e.getMessage();
             log.error("app {}: {}; the other apps are served", app.name, e.getMessage());
         }
     }
 
+    private Generation newGeneration(AppRuntime app, AppConfig config, Release release, ListenSocket socket,
+            PlannerView.Role role) {
+        int id = nextGeneration++;
+        Generation generation = new Generation(id, release, commands.spec(config, release, id),
+                GenerationKey.of(config, release), socket, role);
+        app.generations.add(generation);
+        return generation;
+    }
+
+    private void closeSocket(AppRuntime app, ListenSocket socket) {
+        if (socket == null) {
+            return;
+        }
+        try {
+            socket.close();
+            log.info("app {}: closed {}", app.name, socket.address());
+        } catch (IOException e) {
+            log.warn("app {}: closing {}: {}", app.name, socket.address(), e.toString());
+        }
+    }
+
     private void cleanUp() {
         for (AppRuntime app : apps.values()) {
-            if (app.socket != null) {
-                try {
-                    app.socket.close();
-                } catch (IOException e) {
-                    log.warn("closing the socket of app {}: {}", app.name, e.toString());
-                }
-            }
+            app.generations.stream().map(g -> g.socket).distinct().filter(socket -> socket != app.socket)
+                    .forEach(socket -> closeSocket(app, socket));
+            closeSocket(app, app.socket);
         }
         PidFile.remove(config.host().runDir());
         try {

@@ -2,11 +2,11 @@ package io.zygotehost.master;
 
 /** Who is at the other end of a control connection. */
 sealed interface Peer {
-    AppRuntime app();
-
-    Generation generation();
 
     record Zygote(AppRuntime app, Generation generation, ZygoteProcess zygote) implements Peer {}
 
     record Worker(AppRuntime app, Generation generation, WorkerProcess worker) implements Peer {}
+
+    /** {@code bin/zygote-host reload}, waiting for the outcome. */
+    record Cli() implements Peer {}
 }

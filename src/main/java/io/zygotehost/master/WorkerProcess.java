@@ -36,6 +36,6 @@ final class WorkerProcess {
     }
 
     PlannerView.WorkerView view() {
-        return new PlannerView.WorkerView(id, phase, since);
+        return new PlannerView.WorkerView(id, phase, since, inFlight);
     }
 }

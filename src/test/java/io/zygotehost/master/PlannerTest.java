@@ -8,6 +8,7 @@ import io.zygotehost.master.Phases.WorkerPhase;
 import io.zygotehost.master.Phases.ZygotePhase;
 import io.zygotehost.master.PlannerView.AppView;
 import io.zygotehost.master.PlannerView.GenerationView;
+import io.zygotehost.master.PlannerView.Role;
 import io.zygotehost.master.PlannerView.WorkerView;
 import io.zygotehost.master.PlannerView.ZygoteView;
 import java.time.Duration;
@@ -93,7 +94,7 @@ class PlannerTest {
     @Test
     void aWorkerNotReadyAfterTheBootTimeoutIsKilled() {
         // A worker stuck in its start is killed; its slot frees when its exit is seen.
-        WorkerView stuck = new WorkerView(1, WorkerPhase.SPAWNING, NOW.minus(BOOT));
+        WorkerView stuck = new WorkerView(1, WorkerPhase.SPAWNING, NOW.minus(BOOT), 0);
         List<Action> actions = decide(app(1, ready(stuck)));
         assertEquals(List.of(new Action.KillWorker("hello", 1, 1, "not ready after 60s")), actions);
     }
@@ -101,7 +102,7 @@ class PlannerTest {
     @Test
     void aDrainPastGracefulTimeoutIsKilled() {
         // Draining is bounded: past graceful_timeout the worker is killed.
-        WorkerView draining = new WorkerView(1, WorkerPhase.DRAINING, NOW.minus(GRACEFUL).minusMillis(1));
+        WorkerView draining = new WorkerView(1, WorkerPhase.DRAINING, NOW.minus(GRACEFUL).minusMillis(1), 0);
         List<Action> actions = decide(app(1, ready(draining, worker(2, WorkerPhase.READY))));
         assertEquals(List.of(new Action.KillWorker("hello", 1, 1, "still draining after graceful_timeout 30s")), actions);
     }
@@ -109,7 +110,7 @@ class PlannerTest {
     @Test
     void stoppingDrainsReadyWorkersKillsSpawningOnesAndStopsTheZygote() {
         // Shutdown: serving workers finish their requests; one still starting has none to finish.
-        AppView app = new AppView("hello", 2, BOOT, GRACEFUL, true,
+        AppView app = new AppView("hello", 2, 2, BOOT, GRACEFUL, true,
                 List.of(ready(worker(1, WorkerPhase.READY), worker(2, WorkerPhase.SPAWNING), worker(3, WorkerPhase.DRAINING))));
         List<Action> actions = decide(app);
         assertEquals(List.of(
@@ -144,7 +145,7 @@ class PlannerTest {
     @Test
     void aCanaryThatDoesNotFinishAbandonsTheGeneration() {
         // A preload that hangs is a version that cannot start.
-        GenerationView hanging = new GenerationView(1, true, GenerationPhase.STARTING,
+        GenerationView hanging = new GenerationView(1, Role.CURRENT, GenerationPhase.STARTING,
                 Optional.of(new ZygoteView(ZygotePhase.STARTING, NOW.minus(BOOT))), List.of(), Instant.EPOCH, 0);
         List<Action> actions = decide(app(2, hanging));
         assertEquals(List.of(new Action.AbandonGeneration("hello", 1, "the canary did not finish within 60s")), actions);
@@ -153,31 +154,86 @@ class PlannerTest {
     @Test
     void anOldGenerationIsRetired() {
         // A generation that is no longer current drains and its zygote stops, while the current one is kept whole.
-        GenerationView old = new GenerationView(1, false, GenerationPhase.READY,
+        GenerationView old = new GenerationView(1, Role.OLD, GenerationPhase.READY,
                 Optional.of(new ZygoteView(ZygotePhase.READY, NOW)), List.of(worker(1, WorkerPhase.READY)), Instant.EPOCH, 0);
-        GenerationView current = new GenerationView(2, true, GenerationPhase.READY,
+        GenerationView current = new GenerationView(2, Role.CURRENT, GenerationPhase.READY,
                 Optional.of(new ZygoteView(ZygotePhase.READY, NOW)), List.of(worker(2, WorkerPhase.READY)), Instant.EPOCH, 0);
-        List<Action> actions = decide(new AppView("hello", 1, BOOT, GRACEFUL, false, List.of(old, current)));
+        List<Action> actions = decide(new AppView("hello", 1, 2, BOOT, GRACEFUL, false, List.of(old, current)));
         assertEquals(List.of(new Action.DrainWorker("hello", 1, 1, "stopping"), new Action.StopZygote("hello", 1)), actions);
     }
 
-    /** After every decision: the current generation's live workers, plus the spawns asked, never exceed the app's count. */
+    @Test
+    void anIncomingGenerationInItsCanaryLeavesTheCurrentOneWhole() {
+        // A deploy begins: only the new zygote starts; the current workers go on, a lost one is even replaced.
+        AppView app = deploying(2, 2, ready(worker(1, WorkerPhase.READY)), incoming(GenerationPhase.STARTING, null));
+        assertEquals(List.of(new Action.SpawnWorker("hello", 1), new Action.StartZygote("hello", 2)), decide(app));
+        AppView inCanary = deploying(2, 2, ready(worker(1, WorkerPhase.READY), worker(2, WorkerPhase.READY)),
+                incoming(GenerationPhase.STARTING, zygote(ZygotePhase.STARTING)));
+        assertEquals(List.of(), decide(inCanary));
+    }
+
+    @Test
+    void withHeadroomNewWorkersStartBeforeAnyOldOneLeaves() {
+        // cap 4, 2 busy v1 workers, v2 ready: two v2 workers start, no v1 worker is touched yet.
+        AppView app = deploying(2, 4, ready(busy(1, 3), busy(2, 5)), incoming(GenerationPhase.READY, zygote(ZygotePhase.READY)));
+        assertEquals(List.of(new Action.SpawnWorker("hello", 2), new Action.SpawnWorker("hello", 2)), decide(app));
+    }
+
+    @Test
+    void eachReadyNewWorkerRetiresTheIdlestOldOne() {
+        // One v2 worker is ready: the v1 worker with the fewest requests in flight drains.
+        AppView app = deploying(2, 4, ready(busy(1, 3), busy(2, 0)),
+                incoming(GenerationPhase.READY, zygote(ZygotePhase.READY), worker(3, WorkerPhase.READY), worker(4, WorkerPhase.SPAWNING)));
+        assertEquals(List.of(new Action.DrainWorker("hello", 1, 2, "replaced by generation 2")), decide(app));
+    }
+
+    @Test
+    void withoutHeadroomOneIdleOldWorkerMakesRoomAtATime() {
+        // cap 2 = workers 2: the idle v1 worker drains first; nothing spawns until it has exited.
+        AppView app = deploying(2, 2, ready(busy(1, 4), busy(2, 0)), incoming(GenerationPhase.READY, zygote(ZygotePhase.READY)));
+        assertEquals(List.of(new Action.DrainWorker("hello", 1, 2, "making room under max_workers 2 for generation 2")),
+                decide(app));
+        AppView draining = deploying(2, 2, ready(busy(1, 4), worker(2, WorkerPhase.DRAINING)),
+                incoming(GenerationPhase.READY, zygote(ZygotePhase.READY)));
+        assertEquals(List.of(), decide(draining));
+        AppView gone = deploying(2, 2, ready(busy(1, 4)), incoming(GenerationPhase.READY, zygote(ZygotePhase.READY)));
+        assertEquals(List.of(new Action.SpawnWorker("hello", 2)), decide(gone));
+    }
+
+    @Test
+    void theLastOldWorkerLeavesWhenTheNewGenerationIsWhole() {
+        // Both v2 workers ready: the remaining v1 worker drains, busy or not.
+        AppView app = deploying(2, 2, ready(busy(1, 7)),
+                incoming(GenerationPhase.READY, zygote(ZygotePhase.READY), worker(3, WorkerPhase.READY), worker(4, WorkerPhase.READY)));
+        assertEquals(List.of(new Action.DrainWorker("hello", 1, 1, "replaced by generation 2")), decide(app));
+    }
+
+    @Test
+    void aFailedIncomingGenerationIsRetiredAndTheCurrentOneToppedUp() {
+        // The deploy was abandoned (its generation is OLD now): its worker is stopped, v1 is brought back to 2.
+        GenerationView failed = new GenerationView(2, Role.OLD, GenerationPhase.READY, Optional.of(zygote(ZygotePhase.READY)),
+                List.of(worker(3, WorkerPhase.SPAWNING)), Instant.EPOCH, 2);
+        AppView app = new AppView("hello", 2, 3, BOOT, GRACEFUL, false, List.of(ready(worker(1, WorkerPhase.READY)), failed));
+        assertEquals(List.of(
+                new Action.KillWorker("hello", 2, 3, "stopping before it was ready"),
+                new Action.StopZygote("hello", 2),
+                new Action.SpawnWorker("hello", 1)), decide(app));
+    }
+
+    /**
+     * After every decision: a spawn is asked only while the app's worker processes, of every
+     * generation and phase (draining ones too), plus the spawns asked, stay within its cap.
+     */
     @AfterEach
     void capHeld() {
         for (int i = 0; i < decided.size(); i++) {
             AppView app = decided.get(i);
             List<Action> actions = results.get(i);
-            for (GenerationView generation : app.generations()) {
-                if (!generation.current() || app.stopping()) {
-                    continue;
-                }
-                long live = generation.workers().stream().filter(w -> w.phase().isLive()).count();
-                long spawns = actions.stream().filter(a -> a instanceof Action.SpawnWorker s && s.generation() == generation.id()).count();
-                long leaving = actions.stream().filter(a -> a.generation() == generation.id()
-                        && (a instanceof Action.DrainWorker || a instanceof Action.KillWorker)).count();
-                assertTrue(live + spawns - leaving <= Math.max(app.workers(), live),
-                        "cap broken: live=" + live + " spawns=" + spawns + " leaving=" + leaving + " workers=" + app.workers());
-            }
+            long processes = app.generations().stream().mapToLong(g -> g.workers().size()).sum();
+            long spawns = actions.stream().filter(a -> a instanceof Action.SpawnWorker).count();
+            int cap = Math.max(app.workers(), app.maxWorkers());
+            assertTrue(spawns == 0 || processes + spawns <= cap,
+                    "cap broken: processes=" + processes + " spawns=" + spawns + " cap=" + cap);
         }
     }
 
@@ -189,11 +245,20 @@ class PlannerTest {
     }
 
     private static AppView app(int workers, GenerationView generation) {
-        return new AppView("hello", workers, BOOT, GRACEFUL, false, List.of(generation));
+        return new AppView("hello", workers, workers, BOOT, GRACEFUL, false, List.of(generation));
+    }
+
+    private static AppView deploying(int workers, int maxWorkers, GenerationView current, GenerationView incoming) {
+        return new AppView("hello", workers, maxWorkers, BOOT, GRACEFUL, false, List.of(current, incoming));
     }
 
     private static GenerationView generation(GenerationPhase phase, ZygoteView zygote, WorkerView... workers) {
-        return new GenerationView(1, true, phase, Optional.ofNullable(zygote), List.of(workers), Instant.EPOCH, 0);
+        return new GenerationView(1, Role.CURRENT, phase, Optional.ofNullable(zygote), List.of(workers), Instant.EPOCH, 0);
+    }
+
+    /** Generation 2, the deploy's target. */
+    private static GenerationView incoming(GenerationPhase phase, ZygoteView zygote, WorkerView... workers) {
+        return new GenerationView(2, Role.INCOMING, phase, Optional.ofNullable(zygote), List.of(workers), Instant.EPOCH, 0);
     }
 
     private static GenerationView ready(WorkerView... workers) {
@@ -201,7 +266,7 @@ class PlannerTest {
     }
 
     private static GenerationView withCrashes(GenerationView g, int streak, Instant notBefore) {
-        return new GenerationView(g.id(), g.current(), g.phase(), g.zygote(), g.workers(), notBefore, streak);
+        return new GenerationView(g.id(), g.role(), g.phase(), g.zygote(), g.workers(), notBefore, streak);
     }
 
     private static ZygoteView zygote(ZygotePhase phase) {
@@ -209,6 +274,10 @@ class PlannerTest {
     }
 
     private static WorkerView worker(int id, WorkerPhase phase) {
-        return new WorkerView(id, phase, NOW);
+        return new WorkerView(id, phase, NOW, 0);
+    }
+
+    private static WorkerView busy(int id, int inFlight) {
+        return new WorkerView(id, WorkerPhase.READY, NOW, inFlight);
     }
 }
