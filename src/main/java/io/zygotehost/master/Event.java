@@ -12,6 +12,9 @@ sealed interface Event {
     /** @param requester the command line waiting for the outcome; null for SIGHUP */
     record Reload(Connection requester) implements Event {}
 
+    /** {@code watch: true} saw the app's release change: redeploy that app with the config in force. */
+    record Redeploy(String app) implements Event {}
+
     record Connected(Connection connection, Message.Hello hello) implements Event {}
 
     record Received(Connection connection, Message message) implements Event {}

@@ -60,6 +60,7 @@ public final class Master {
     private final Map<Connection, Peer> peers = new HashMap<>();
     private final Planner planner = new Planner();
     private final List<ReloadWaiter> reloadWaiters = new ArrayList<>();
+    private final ReleaseWatcher watcher = new ReleaseWatcher(app -> events.add(new Event.Redeploy(app)));
     private IpcServer ipc;
     private ChildCommands commands;
     private int nextGeneration = 1;
@@ -173,6 +174,13 @@ public final class Master {
         switch (event) {
             case Event.Stop(boolean immediate) -> stop(immediate);
             case Event.Reload(Connection requester) -> reload(new ReloadWaiter(requester));
+            case Event.Redeploy(String name) -> {
+                AppRuntime app = apps.get(name);
+                if (app != null && !app.removed && stopDeadline == null) {
+                    log.info("app {}: its release changed (watch: true); redeploying", name);
+                    applyChange(app, app.config, new ReloadWaiter(null));
+                }
+            }
             case Event.Connected(Connection connection, Message.Hello hello) -> connected(connection, hello);
             case Event.Received(Connection connection, Message message) -> {
                 Peer peer = peers.get(connection);
@@ -296,7 +304,7 @@ public final class Master {
                         Duration.between(worker.spawnedAt, now).toMillis());
             }
             case Message.WorkerFailed(String reason) -> {
-                generation.failure = reason;
+                worker.failure = reason;
                 log.error("worker {} (pid {}) cannot start: {}", generation.spec.workerLabel(worker.id), worker.pid, reason);
             }
             case Message.Heartbeat(long requests, int inFlight) -> {
@@ -369,11 +377,18 @@ public final class Master {
             applyChange(app, appConfig, waiter);
         }
         config = next;
+        watchReleases();
         if (waiter.complete()) {
             waiter.answer();
         } else {
             reloadWaiters.add(waiter);
         }
+    }
+
+    private void watchReleases() {
+        Map<String, Path> watched = new HashMap<>();
+        config.apps().values().stream().filter(AppConfig::watch).forEach(app -> watched.put(app.name(), app.path()));
+        watcher.watch(watched);
     }
 
     private void addApp(AppConfig appConfig, ReloadWaiter waiter) {
@@ -561,7 +576,7 @@ public final class Master {
         ExitReason reason;
         if (worker.killedBecause != null && worker.killedBecause.startsWith("not ready after")) {
             reason = new ExitReason.FailedToBoot(status.orElse(new ExitStatus.Signaled(Signals.SIGKILL)));
-            generation.failure = "a worker was " + worker.killedBecause;
+            worker.failure = "a worker was " + worker.killedBecause;
         } else if (worker.killedBecause != null) {
             reason = new ExitReason.Killed(worker.killedBecause);
         } else if (status.isEmpty()) {
@@ -575,6 +590,7 @@ public final class Master {
         }
         if (reason.isFailure() && stopDeadline == null) {
             generation.recordFailure(worker.spawnedAt, now);
+            generation.failure = worker.failure != null ? worker.failure : reason.describe();
         }
         String next = !reason.isFailure() || stopDeadline != null || generation.role == PlannerView.Role.OLD ? ""
                 : generation.crashStreak == 0 ? "; replacing it" : "; replacing it in "
@@ -688,6 +704,8 @@ public final class Master {
     public int run() {
         try {
             apps.values().forEach(this::startApp);
+            watchReleases();
+            watcher.start();
             while (!finished) {
                 drainEvents();
                 reapChildren();

@@ -123,8 +123,10 @@ final class Planner {
         }
         boolean slotOpening = retired > 0 || current.map(g -> g.workers().stream()
                 .anyMatch(w -> w.phase() == WorkerPhase.DRAINING || w.phase() == WorkerPhase.KILLED)).orElse(false);
-        boolean newOneStarting = incoming.workers().stream().anyMatch(w -> w.phase() == WorkerPhase.SPAWNING);
-        if (!slotOpening && !newOneStarting && retired < oldServing.size()) {
+        // One slot in transition at a time: a new worker still starting, or dying (GONE, KILLED), holds it,
+        // and its slot frees when its exit is seen. Draining another old worker then would leave none serving.
+        boolean newOneInTransition = incoming.workers().stream().anyMatch(w -> w.phase() != WorkerPhase.READY);
+        if (!slotOpening && !newOneInTransition && retired < oldServing.size()) {
             WorkerView idlest = oldServing.get(retired);
             actions.add(new Action.DrainWorker(app.name(), current.get().id(), idlest.id(),
                     "making room under max_workers " + app.maxWorkers() + " for generation " + incoming.id()));

@@ -21,6 +21,8 @@ final class WorkerProcess {
     int inFlight;
     /** We asked it to drain or stop: its exit is no crash. */
     boolean stopRequested;
+    /** What the worker said when its app failed to start, if it did. */
+    String failure;
     /** Why we killed it, once we did. */
     String killedBecause;
 

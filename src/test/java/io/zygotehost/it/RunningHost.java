@@ -72,6 +72,36 @@ final class RunningHost implements AutoCloseable {
         return builder.start();
     }
 
+    /** The outcome of a bin/zygote-host command. */
+    record Result(int exit, String output) {}
+
+    /** Runs bin/zygote-host COMMAND CONFIG to its end (bounded) and returns what it said. */
+    Result command(String command) throws IOException, InterruptedException {
+        Path out = Files.createTempFile(dir, command, ".out");
+        List<String> argv = List.of(ROOT.resolve("bin/zygote-host").toString(), command, config.toString());
+        ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.toFile());
+        builder.environment().put("ZYGOTE_HOST_NO_BUILD", "1");
+        Process process = builder.start();
+        if (!process.waitFor(180, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            fail("bin/zygote-host " + command + " did not end within 180s");
+        }
+        return new Result(process.exitValue(), Files.readString(out));
+    }
+
+    /** Rewrites the apps: block of this host's config (for the next reload). */
+    void rewrite(String appsYaml) throws IOException {
+        writeConfig(dir, appsYaml);
+    }
+
+    /** Points the symlink at the target in one step, as a deploy tool should (a rename, never a remove and create). */
+    static void pointAt(Path link, String target) throws IOException {
+        Path temporary = link.resolveSibling(link.getFileName() + ".new");
+        Files.deleteIfExists(temporary);
+        Files.createSymbolicLink(temporary, Path.of(target));
+        Files.move(temporary, link, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

@@ -201,6 +201,17 @@ class PlannerTest {
     }
 
     @Test
+    void aNewWorkerThatIsDyingStillHoldsItsSlot() {
+        // cap 2: one v1 worker serves, the new worker's connection just closed (GONE) or it was killed:
+        // draining the last v1 worker "to make room" would leave nobody serving. Nothing is done.
+        for (WorkerPhase dying : List.of(WorkerPhase.GONE, WorkerPhase.KILLED, WorkerPhase.SPAWNING)) {
+            AppView app = deploying(2, 2, ready(busy(1, 0)),
+                    incoming(GenerationPhase.READY, zygote(ZygotePhase.READY), worker(3, dying)));
+            assertEquals(List.of(), decide(app), dying.name());
+        }
+    }
+
+    @Test
     void theLastOldWorkerLeavesWhenTheNewGenerationIsWhole() {
         // Both v2 workers ready: the remaining v1 worker drains, busy or not.
         AppView app = deploying(2, 2, ready(busy(1, 7)),
