@@ -22,8 +22,10 @@ import org.slf4j.LoggerFactory;
  * Hands each request of a connection to the app, one at a time: pipelined requests wait in a queue
  * until the previous response is written, so they are answered in order even when a pool of
  * threads runs the handler. Past {@value #MAX_PIPELINED} waiting requests the connection stops
- * reading until the queue empties. (Reading on demand instead, with auto-read off, stalls on this
- * Netty's epoll transport whenever a request spans more than one read.)
+ * reading until the queue empties. (Reading on demand instead, auto-read off with a
+ * FlowControlHandler, stalls on Netty 4.2.18: FlowControlHandler.channelReadComplete forgets a
+ * read() asked within the same read cycle, as a response written on the event loop does, so the
+ * next request waited for the idle timeout.)
  * One instance per connection, touched only on its event loop: its fields need no lock.
  */
 final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {

@@ -201,6 +201,30 @@ class DeployIT {
     }
 
     @Test
+    void fiveSighupsInASecondMakeOneDeploy() throws Exception {
+        // Reloads never race: the first starts the deploy of v2, the four others find it under way and join it.
+        Path releases = releases();
+        int port = RunningHost.freePort();
+        try (RunningHost host = RunningHost.start(dir, hello(releases, port, ""))) {
+            host.awaitWorkers("hello", 2);
+            RunningHost.pointAt(releases.resolve("current"), "v2");
+            for (int i = 0; i < 5; i++) {
+                new ProcessBuilder("kill", "-HUP", Integer.toString(host.pid())).start().waitFor();
+                Thread.sleep(150);
+            }
+            RunningHost.await("v2 serves with 2 workers and v1 is gone", Duration.ofSeconds(120),
+                    () -> host.processes("zygote-host: worker hello@v2").size() == 2
+                            && host.processes("zygote-host: worker hello@v1").isEmpty()
+                            && host.processes("zygote-host: zygote hello@v1").isEmpty());
+            String log = host.log();
+            assertEquals(5, log.lines().filter(l -> l.contains("reloading ")).count(), log);
+            assertEquals(1, log.lines().filter(l -> l.contains("app hello: deploying hello@v2")).count(), log);
+            assertEquals(1, host.zygotes("hello").size());
+            assertTrue(RunningHost.get(port, "/").body().startsWith("hello from v2"));
+        }
+    }
+
+    @Test
     void invalidYamlOnSighupChangesNothing() throws Exception {
         // A broken file and SIGHUP: the error with its line in the master log, the same workers serve on.
         Path releases = releases();
