@@ -51,14 +51,8 @@ class BadInputIT {
                         dir.resolve("missing"), RunningHost.freePort(), RunningHost.HELLO_V1, RunningHost.freePort(),
                         failing, RunningHost.freePort()))) {
             host.awaitWorkers("good", 1);
-            RunningHost.await("both canaries have failed", Duration.ofSeconds(60), () -> {
-                try {
-                    String log = host.log();
-                    return log.contains("app noclass: version v1 cannot start") && log.contains("app throws: version failing-1.0 cannot start");
-                } catch (java.io.IOException e) {
-                    return false;
-                }
-            });
+            host.awaitLog(Duration.ofSeconds(60), "app noclass: version v1 cannot start",
+                    "app throws: version failing-1.0 cannot start");
             String log = host.log();
             assertTrue(log.contains("app taken: cannot listen on 127.0.0.1:" + taken.getLocalPort()), log);
             assertTrue(log.contains("app nojar: path " + dir.resolve("missing") + " does not exist"), log);

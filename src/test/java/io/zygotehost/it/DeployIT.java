@@ -209,7 +209,7 @@ class DeployIT {
             host.awaitWorkers("hello", 2);
             RunningHost.pointAt(releases.resolve("current"), "v2");
             for (int i = 0; i < 5; i++) {
-                new ProcessBuilder("kill", "-HUP", Integer.toString(host.pid())).start().waitFor();
+                host.sighup();
                 Thread.sleep(150);
             }
             RunningHost.await("v2 serves with 2 workers and v1 is gone", Duration.ofSeconds(120),
@@ -233,14 +233,8 @@ class DeployIT {
             host.awaitWorkers("hello", 2);
             Set<Integer> workers = ServingIT.pids(host.workers("hello"));
             Files.writeString(host.config, Files.readString(host.config).replace("workers: 2", "workers: [2"));
-            new ProcessBuilder("kill", "-HUP", Integer.toString(host.pid())).start().waitFor();
-            RunningHost.await("the master logs the refused reload", Duration.ofSeconds(20), () -> {
-                try {
-                    return host.log().contains("reload refused, nothing changed");
-                } catch (java.io.IOException e) {
-                    return false;
-                }
-            });
+            host.sighup();
+            host.awaitLog(Duration.ofSeconds(20), "reload refused, nothing changed");
             assertTrue(host.log().contains(host.config + ":11:"), host.log());
             // The command cannot read run_dir from the broken file either: it says where the file is broken.
             RunningHost.Result reload = host.command("reload");

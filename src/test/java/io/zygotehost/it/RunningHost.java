@@ -161,9 +161,27 @@ final class RunningHost implements AutoCloseable {
         }
     }
 
-    String log() throws IOException {
-        Path file = dir.resolve("logs/zygote-host.log");
-        return Files.exists(file) ? Files.readString(file) : "";
+    /** The master's log so far ("" before it exists). */
+    String log() {
+        return read(dir.resolve("logs/zygote-host.log"));
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Waits until the master's log holds every one of the texts. */
+    void awaitLog(Duration limit, String... texts) {
+        await("the master's log says " + String.join(" and ", texts), limit,
+                () -> java.util.Arrays.stream(texts).allMatch(log()::contains));
+    }
+
+    void sighup() throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-HUP", Integer.toString(pid())).start().waitFor();
     }
 
     String appLog(String app) throws IOException {

@@ -142,12 +142,11 @@ class SupervisionIT {
             var inFlight = java.util.concurrent.CompletableFuture.supplyAsync(() -> send(port, "/?ms=60000"));
             Thread.sleep(1000);
             host.process.toHandle().destroy();
-            RunningHost.await("the master says it is draining", Duration.ofSeconds(10),
-                    () -> read(second.resolve("logs/zygote-host.log")).contains("stopping gracefully"));
+            host.awaitLog(Duration.ofSeconds(10), "stopping gracefully");
             host.process.toHandle().destroy();
             assertTrue(host.process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "the second SIGTERM stops the host");
             assertTrue(inFlight.get().startsWith("failed"), "the 60 s request was cut, not waited for: " + inFlight.get());
-            assertTrue(read(second.resolve("logs/zygote-host.log")).contains("stopping at once"));
+            assertTrue(host.log().contains("stopping at once"), host.log());
         }
     }
 
@@ -156,14 +155,6 @@ class SupervisionIT {
             return Integer.toString(RunningHost.get(port, path).statusCode());
         } catch (Exception e) {
             return "failed: " + e;
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file) : "";
-        } catch (java.io.IOException e) {
-            return "";
         }
     }
 
