@@ -7,6 +7,7 @@ import io.zygotehost.api.Application;
 import io.zygotehost.api.HttpHandler;
 import io.zygotehost.api.Responses;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A blocking handler: {@code GET /?ms=500} sleeps half a second on one of the worker's handler
@@ -16,6 +17,8 @@ import java.util.List;
 public final class SlowApp implements Application {
 
     private static final long MAX_MILLIS = 60_000;
+    /** Requests in this worker's handlers right now: each answer says how many shared the pool with it. */
+    private final AtomicInteger inHandlers = new AtomicInteger();
 
     @Override
     public HttpHandler start(AppContext context) {
@@ -27,9 +30,14 @@ public final class SlowApp implements Application {
             } catch (NumberFormatException e) {
                 return Responses.text(HttpResponseStatus.BAD_REQUEST, "ms must be a whole number of milliseconds\n");
             }
-            Thread.sleep(millis);
-            return Responses.text(HttpResponseStatus.OK,
-                    "slept " + millis + " ms in " + context.appName() + " worker " + context.workerId() + "\n");
+            int together = inHandlers.incrementAndGet();
+            try {
+                Thread.sleep(millis);
+            } finally {
+                inHandlers.decrementAndGet();
+            }
+            return Responses.text(HttpResponseStatus.OK, "slept " + millis + " ms in " + context.appName()
+                    + " worker " + context.workerId() + " (" + together + " in its handlers)\n");
         };
     }
 }

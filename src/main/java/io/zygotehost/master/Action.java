@@ -13,7 +13,8 @@ sealed interface Action {
 
     record DrainWorker(String app, int generation, int workerId, String why) implements Action {}
 
-    record KillWorker(String app, int generation, int workerId, String why) implements Action {}
+    /** @param unready it never became ready in time: for a deploy's new generation, the version is broken */
+    record KillWorker(String app, int generation, int workerId, String why, boolean unready) implements Action {}
 
     record StopZygote(String app, int generation) implements Action {}
 

@@ -31,6 +31,8 @@ final class Generation {
     Instant notBefore = Instant.EPOCH;
     /** Why it failed (or why its last process did), for the log, status and the reload's answer. */
     String failure;
+    /** One of its workers never became ready in time: a new version that does this is abandoned. */
+    boolean workerUnready;
     /** Run once it has no process left and is forgotten: the end of a deploy that replaced it. */
     final List<Runnable> whenGone = new ArrayList<>();
 

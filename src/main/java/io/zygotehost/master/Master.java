@@ -475,7 +475,7 @@ public final class Master {
                 endDeploy(app, false, to.failure);
             } else if (to.crashStreak >= DEPLOY_CRASH_LIMIT) {
                 endDeploy(app, false, "its workers keep dying young: " + to.failure);
-            } else if (to.failure != null && to.failure.startsWith("a worker was not ready after")) {
+            } else if (to.workerUnready) {
                 endDeploy(app, false, to.failure);
             } else if (to.readyWorkers() >= app.config.workers()
                     && (deploy.from() == null || deploy.from().workers.isEmpty())) {
@@ -574,9 +574,10 @@ public final class Master {
             worker.connection.close();
         }
         ExitReason reason;
-        if (worker.killedBecause != null && worker.killedBecause.startsWith("not ready after")) {
+        if (worker.unready) {
             reason = new ExitReason.FailedToBoot(status.orElse(new ExitStatus.Signaled(Signals.SIGKILL)));
             worker.failure = "a worker was " + worker.killedBecause;
+            generation.workerUnready = true;
         } else if (worker.killedBecause != null) {
             reason = new ExitReason.Killed(worker.killedBecause);
         } else if (status.isEmpty()) {
@@ -635,7 +636,11 @@ public final class Master {
                 }
                 log.info("draining worker {} (pid {}): {}", generation.spec.workerLabel(worker.id), worker.pid, a.why());
             }
-            case Action.KillWorker a -> killWorker(app, generation, generation.workers.get(a.workerId()), a.why(), now);
+            case Action.KillWorker a -> {
+                WorkerProcess worker = generation.workers.get(a.workerId());
+                worker.unready = a.unready();
+                killWorker(app, generation, worker, a.why(), now);
+            }
             case Action.StopZygote a -> {
                 generation.zygote.phase = ZygotePhase.STOPPING;
                 generation.zygote.since = now;
@@ -815,17 +820,5 @@ public final class Master {
             }
         }
         return count;
-    }
-
-    /** For tests and status: the pids of every zygote and worker the master knows. */
-    List<Integer> pids() {
-        List<Integer> pids = new ArrayList<>();
-        apps.values().forEach(app -> app.generations.forEach(g -> {
-            if (g.zygote != null) {
-                pids.add(g.zygote.pid);
-            }
-            g.workers.values().forEach(w -> pids.add(w.pid));
-        }));
-        return pids;
     }
 }

@@ -55,10 +55,10 @@ final class Planner {
         for (WorkerView worker : generation.workers()) {
             if (worker.phase() == WorkerPhase.SPAWNING && overdue(worker.since(), app.bootTimeout(), now)) {
                 actions.add(new Action.KillWorker(app.name(), generation.id(), worker.id(),
-                        "not ready after " + app.bootTimeout().toSeconds() + "s"));
+                        "not ready after " + app.bootTimeout().toSeconds() + "s", true));
             } else if (worker.phase() == WorkerPhase.DRAINING && overdue(worker.since(), app.gracefulTimeout(), now)) {
                 actions.add(new Action.KillWorker(app.name(), generation.id(), worker.id(),
-                        "still draining after graceful_timeout " + app.gracefulTimeout().toSeconds() + "s"));
+                        "still draining after graceful_timeout " + app.gracefulTimeout().toSeconds() + "s", false));
             }
         }
         generation.zygote()
@@ -73,7 +73,7 @@ final class Planner {
             switch (worker.phase()) {
                 case READY -> actions.add(new Action.DrainWorker(app.name(), generation.id(), worker.id(), "stopping"));
                 case SPAWNING -> actions.add(new Action.KillWorker(app.name(), generation.id(), worker.id(),
-                        "stopping before it was ready"));
+                        "stopping before it was ready", false));
                 default -> { }
             }
         }
@@ -167,7 +167,7 @@ final class Planner {
                         .thenComparing(WorkerView::id, Comparator.reverseOrder()))
                 .limit(count)
                 .forEach(w -> actions.add(w.phase() == WorkerPhase.SPAWNING
-                        ? new Action.KillWorker(app.name(), generation.id(), w.id(), "no longer needed")
+                        ? new Action.KillWorker(app.name(), generation.id(), w.id(), "no longer needed", false)
                         : new Action.DrainWorker(app.name(), generation.id(), w.id(), "no longer needed")));
     }
 

@@ -23,6 +23,8 @@ final class WorkerProcess {
     boolean stopRequested;
     /** What the worker said when its app failed to start, if it did. */
     String failure;
+    /** We killed it because it was not ready in time. */
+    boolean unready;
     /** Why we killed it, once we did. */
     String killedBecause;
 

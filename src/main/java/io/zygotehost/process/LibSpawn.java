@@ -21,7 +21,6 @@ public interface LibSpawn {
     /** Linux's number; jnr-constants does not know it. */
     int F_DUPFD_CLOEXEC = 1030;
 
-    int PR_SET_PDEATHSIG = 1;
     int PR_SET_CHILD_SUBREAPER = 36;
 
     int posix_spawn_file_actions_init(Pointer actions);

@@ -114,17 +114,21 @@ class ServingIT {
 
     @Test
     void blockingHandlersRunOnThePoolConcurrently() throws Exception {
-        // threads: 8 in one worker: 8 requests that each sleep are all in the handler at the same time,
-        // which the app sees as 8 distinct handler threads.
+        // threads: 8 in one worker: 8 requests that each sleep 1.5 s are all in the handlers at once
+        // (the app counts them); a pool that ran them one at a time would show 1.
         ExecutorService clients = Executors.newFixedThreadPool(8);
         try {
             List<Future<HttpResponse<String>>> responses = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 responses.add(clients.submit(() -> RunningHost.get(slowPort, "/?ms=1500")));
             }
+            int mostTogether = 0;
             for (Future<HttpResponse<String>> response : responses) {
                 assertEquals(200, response.get().statusCode());
+                String together = response.get().body().replaceAll("(?s).*\\((\\d+) in its handlers\\).*", "$1");
+                mostTogether = Math.max(mostTogether, Integer.parseInt(together));
             }
+            assertEquals(8, mostTogether, "requests in the handlers at once");
         } finally {
             clients.shutdownNow();
         }

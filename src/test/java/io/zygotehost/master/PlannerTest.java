@@ -96,7 +96,7 @@ class PlannerTest {
         // A worker stuck in its start is killed; its slot frees when its exit is seen.
         WorkerView stuck = new WorkerView(1, WorkerPhase.SPAWNING, NOW.minus(BOOT), 0);
         List<Action> actions = decide(app(1, ready(stuck)));
-        assertEquals(List.of(new Action.KillWorker("hello", 1, 1, "not ready after 60s")), actions);
+        assertEquals(List.of(new Action.KillWorker("hello", 1, 1, "not ready after 60s", true)), actions);
     }
 
     @Test
@@ -104,7 +104,7 @@ class PlannerTest {
         // Draining is bounded: past graceful_timeout the worker is killed.
         WorkerView draining = new WorkerView(1, WorkerPhase.DRAINING, NOW.minus(GRACEFUL).minusMillis(1), 0);
         List<Action> actions = decide(app(1, ready(draining, worker(2, WorkerPhase.READY))));
-        assertEquals(List.of(new Action.KillWorker("hello", 1, 1, "still draining after graceful_timeout 30s")), actions);
+        assertEquals(List.of(new Action.KillWorker("hello", 1, 1, "still draining after graceful_timeout 30s", false)), actions);
     }
 
     @Test
@@ -115,7 +115,7 @@ class PlannerTest {
         List<Action> actions = decide(app);
         assertEquals(List.of(
                 new Action.DrainWorker("hello", 1, 1, "stopping"),
-                new Action.KillWorker("hello", 1, 2, "stopping before it was ready"),
+                new Action.KillWorker("hello", 1, 2, "stopping before it was ready", false),
                 new Action.StopZygote("hello", 1)), actions);
     }
 
@@ -132,7 +132,7 @@ class PlannerTest {
     void fewerWorkersWantedPrefersOneNotServingYet() {
         // A worker still starting serves nobody: it goes before a serving one.
         List<Action> actions = decide(app(1, ready(worker(1, WorkerPhase.READY), worker(2, WorkerPhase.SPAWNING))));
-        assertEquals(List.of(new Action.KillWorker("hello", 1, 2, "no longer needed")), actions);
+        assertEquals(List.of(new Action.KillWorker("hello", 1, 2, "no longer needed", false)), actions);
     }
 
     @Test
@@ -226,7 +226,7 @@ class PlannerTest {
                 List.of(worker(3, WorkerPhase.SPAWNING)), Instant.EPOCH, 2);
         AppView app = new AppView("hello", 2, 3, BOOT, GRACEFUL, false, List.of(ready(worker(1, WorkerPhase.READY)), failed));
         assertEquals(List.of(
-                new Action.KillWorker("hello", 2, 3, "stopping before it was ready"),
+                new Action.KillWorker("hello", 2, 3, "stopping before it was ready", false),
                 new Action.StopZygote("hello", 2),
                 new Action.SpawnWorker("hello", 1)), decide(app));
     }
