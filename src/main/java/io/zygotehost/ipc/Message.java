@@ -62,8 +62,15 @@ public sealed interface Message {
     /** The app's preload or start threw; the worker exits after sending this. */
     record WorkerFailed(String reason) implements Message {}
 
-    /** Sent from the worker's event loop every second: silence means the loop is stuck. */
-    record Heartbeat(long requests, int inFlight) implements Message {}
+    /**
+     * Sent every second while every event loop of the worker answers: silence means a loop is stuck.
+     *
+     * @param requests every request the worker has answered or refused since it started, whatever its method or status
+     * @param inFlight requests in a handler now
+     * @param stuck    handlers still running past {@code request_timeout} (their clients got a 503): when they
+     *                 hold every handler thread, the worker is recycled
+     */
+    record Heartbeat(long requests, int inFlight, int stuck) implements Message {}
 
     /** Stop accepting, answer what is in flight, exit. */
     record Drain() implements Message {}

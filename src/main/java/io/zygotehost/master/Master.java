@@ -307,7 +307,8 @@ public final class Master {
                 worker.failure = reason;
                 log.error("worker {} (pid {}) cannot start: {}", generation.spec.workerLabel(worker.id), worker.pid, reason);
             }
-            case Message.Heartbeat(long requests, int inFlight) -> {
+            case Message.Heartbeat(long requests, int inFlight, int stuck) -> {
+                worker.stuck = stuck;
                 worker.lastHeartbeat = now;
                 worker.requests = requests;
                 worker.inFlight = inFlight;

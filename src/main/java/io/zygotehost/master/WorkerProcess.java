@@ -19,6 +19,8 @@ final class WorkerProcess {
     Instant lastHeartbeat;
     long requests;
     int inFlight;
+    /** Handlers running past request_timeout, at the last heartbeat. */
+    int stuck;
     /** We asked it to drain or stop: its exit is no crash. */
     boolean stopRequested;
     /** What the worker said when its app failed to start, if it did. */

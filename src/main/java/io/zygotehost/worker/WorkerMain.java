@@ -73,7 +73,7 @@ public final class WorkerMain {
         link.send(new Message.WorkerReady());
         log.info("{} serving", spec.workerLabel(workerId));
         server.loops().next().scheduleAtFixedRate(
-                () -> sender.execute(() -> link.trySend(new Message.Heartbeat(stats.requests.sum(), stats.inFlight.get()))),
+                () -> sender.execute(() -> link.trySend(new Message.Heartbeat(stats.requests.sum(), stats.inFlight.get(), 0))),
                 0, 1, TimeUnit.SECONDS);
     }
 
