@@ -21,9 +21,9 @@ public record AppConfig(String name, Path path, Optional<String> version, String
                         ListenAddress listen, int workers, int maxWorkers, long memory, long maxWorkerMemory,
                         long maxRequests, long maxRequestsJitter, Duration maxAge, Duration maxAgeJitter,
                         Duration gracefulTimeout, Duration timeout, Duration requestTimeout, long maxBody,
-                        int threads, long heap, List<String> jvmOptions, Map<String, String> env, int spares,
-                        Warmup warmup, boolean accessLog, boolean watch, Optional<String> user,
-                        Optional<String> group) {
+                        HttpLimits httpLimits, int threads, long heap, List<String> jvmOptions,
+                        Map<String, String> env, int spares, Warmup warmup, boolean accessLog, boolean watch,
+                        Optional<String> user, Optional<String> group) {
 
     public AppConfig {
         Objects.requireNonNull(name, "name");
@@ -36,6 +36,7 @@ public record AppConfig(String name, Path path, Optional<String> version, String
         Objects.requireNonNull(gracefulTimeout, "gracefulTimeout");
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(httpLimits, "httpLimits");
         Objects.requireNonNull(warmup, "warmup");
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(group, "group");

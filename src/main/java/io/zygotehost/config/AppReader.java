@@ -21,6 +21,10 @@ final class AppReader {
     static final long MIN_HEAP = 16L << 20;
     // Netty's HttpObjectAggregator takes an int, so a body limit must fit in one.
     static final long MAX_BODY_LIMIT = Integer.MAX_VALUE;
+    // A request line or header block is held whole in memory per connection: 1k is the least a real client
+    // needs, 1m more than any sends.
+    static final long MIN_HTTP_LIMIT = 1L << 10;
+    static final long MAX_HTTP_LIMIT = 1L << 20;
 
     private AppReader() {
     }
@@ -73,6 +77,7 @@ final class AppReader {
             app.problem("max_body", "must be less than 2g, got " + Sizes.format(maxBody), "use at most 2047m");
             maxBody = 10L << 20;
         }
+        HttpLimits httpLimits = httpLimits(app);
         int threads = app.intValue("threads", 16, 0, 1024);
         long heap = app.size("heap", 64L << 20, MIN_HEAP, Long.MAX_VALUE);
         List<String> jvmOptions = app.stringList("jvm_options");
@@ -91,8 +96,8 @@ final class AppReader {
         }
         return new AppConfig(name, path, version, className, args, listen, workers, maxWorkers, memory,
                 maxWorkerMemory, maxRequests, maxRequestsJitter, maxAge, maxAgeJitter, gracefulTimeout, timeout,
-                requestTimeout, maxBody, threads, heap, jvmOptions, env, spares, warmup, accessLog, watch, user,
-                group);
+                requestTimeout, maxBody, httpLimits, threads, heap, jvmOptions, env, spares, warmup, accessLog, watch,
+                user, group);
     }
 
     private static String className(Section app) {
@@ -111,6 +116,17 @@ final class AppReader {
         }
         app.problem("class", "expected a Java class name such as com.example.App, got \"" + text + "\"", fix);
         return null;
+    }
+
+    /** Flat keys of the app, grouped into one record: the worker's pipeline takes them together. */
+    private static HttpLimits httpLimits(Section app) {
+        HttpLimits defaults = HttpLimits.DEFAULT;
+        int maxRequestLine = (int) app.size("max_request_line", defaults.maxRequestLine(), MIN_HTTP_LIMIT, MAX_HTTP_LIMIT);
+        int maxHeaderSize = (int) app.size("max_header_size", defaults.maxHeaderSize(), MIN_HTTP_LIMIT, MAX_HTTP_LIMIT);
+        Duration headerTimeout = app.duration("header_timeout", Duration.ofMillis(defaults.headerTimeoutMillis()), true);
+        Duration keepAliveTimeout =
+                app.duration("keep_alive_timeout", Duration.ofMillis(defaults.keepAliveTimeoutMillis()), true);
+        return new HttpLimits(maxRequestLine, maxHeaderSize, headerTimeout.toMillis(), keepAliveTimeout.toMillis());
     }
 
     private static Warmup warmup(Section warmup) {

@@ -1,5 +1,6 @@
 package io.zygotehost.ipc;
 
+import io.zygotehost.config.HttpLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ public record GenerationSpec(
         int threads,
         long maxBody,
         long requestTimeoutMillis,
+        HttpLimits httpLimits,
         Path ipcSocket,
         List<String> workerCommand,
         Map<String, String> workerEnv) {

@@ -44,7 +44,7 @@ final class ChildCommands {
         Map<String, String> env = new HashMap<>(baseEnv);
         env.putAll(app.env());
         return new GenerationSpec(app.name(), release.version(), generation, app.className(), app.args(),
-                app.threads(), app.maxBody(), app.requestTimeout().toMillis(), ipcSocket,
+                app.threads(), app.maxBody(), app.requestTimeout().toMillis(), app.httpLimits(), ipcSocket,
                 command(app, release, WORKER_FLAGS, "io.zygotehost.worker.WorkerMain"), env);
     }
 

@@ -9,8 +9,11 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.zygotehost.api.HttpHandler;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -25,13 +28,16 @@ final class HttpServer {
     private Channel listener;
 
     /** Starts accepting: the socket is already bound and listening in the master, so registering is all. */
-    void start(int listenFd, HttpHandler handler, Executor executor, WorkerStats stats, BooleanSupplier draining,
-            long maxBody) throws InterruptedException {
+    void start(int listenFd, HttpHandler handler, Executor pool, WorkerStats stats, BooleanSupplier draining,
+            ConnectionLimits limits) throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, loops)
                 .channelFactory(() -> new EpollServerSocketChannel(listenFd))
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new HttpServerInitializer(handler, executor, stats, draining, maxBody, connections));
+                // A client that shuts down its sending side after its request still gets the response:
+                // RequestDispatcher closes once it is written, instead of Netty at the end of input.
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new HttpServerInitializer(handler, pool, stats, draining, limits, connections));
         listener = bootstrap.register().sync().channel();
     }
 
@@ -49,9 +55,12 @@ final class HttpServer {
         return connections.size();
     }
 
-    /** The event loop the heartbeat runs on: if it is stuck, the heartbeat stops. */
-    EventLoopGroup loops() {
-        return loops;
+    /** Every event loop of the server, the acceptor's too: the heartbeat stops when one of them is stuck. */
+    List<EventExecutor> eventLoops() {
+        List<EventExecutor> all = new ArrayList<>();
+        acceptor.forEach(all::add);
+        loops.forEach(all::add);
+        return all;
     }
 
     void shutdown() {

@@ -3,7 +3,7 @@ package io.zygotehost.worker;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -15,35 +15,39 @@ import java.util.function.BooleanSupplier;
 /** The pipeline of one connection. */
 final class HttpServerInitializer extends ChannelInitializer<Channel> {
 
-    static final int MAX_INITIAL_LINE = 8192;
-    static final int MAX_HEADER_SIZE = 16384;
-    static final int KEEP_ALIVE_IDLE_SECONDS = 5;
-
     private final HttpHandler handler;
-    private final Executor executor;
+    private final Executor pool;
     private final WorkerStats stats;
     private final BooleanSupplier draining;
-    private final int maxBody;
+    private final ConnectionLimits limits;
     private final ChannelGroup connections;
 
-    HttpServerInitializer(HttpHandler handler, Executor executor, WorkerStats stats, BooleanSupplier draining,
-            long maxBody, ChannelGroup connections) {
+    /** @param pool runs the handler; null runs it on the event loop (threads: 0) */
+    HttpServerInitializer(HttpHandler handler, Executor pool, WorkerStats stats, BooleanSupplier draining,
+            ConnectionLimits limits, ChannelGroup connections) {
         this.handler = handler;
-        this.executor = executor;
+        this.pool = pool;
         this.stats = stats;
         this.draining = draining;
-        this.maxBody = (int) Math.min(maxBody, Integer.MAX_VALUE);
+        this.limits = limits;
         this.connections = connections;
     }
 
     @Override
     protected void initChannel(Channel channel) {
         connections.add(channel);
+        RequestHeads heads = new RequestHeads(limits.http().headerTimeoutMillis(), stats);
+        HttpDecoderConfig decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(limits.http().maxRequestLine())
+                .setMaxHeaderSize(limits.http().maxHeaderSize());
         channel.pipeline()
-                .addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192))
+                // First, so that it sees every byte: the keep-alive timeout of a connection idle between requests.
+                .addLast(new IdleStateHandler(0, 0, limits.http().keepAliveTimeoutMillis(), TimeUnit.MILLISECONDS))
+                .addLast(heads.bytes())
+                .addLast(new HttpServerCodec(decoder))
+                .addLast(heads.decoded())
                 .addLast(new HttpServerKeepAliveHandler())
-                .addLast(new HttpObjectAggregator(maxBody))
-                .addLast(new IdleStateHandler(0, 0, KEEP_ALIVE_IDLE_SECONDS, TimeUnit.SECONDS))
-                .addLast(new RequestDispatcher(handler, executor, stats, draining));
+                .addLast(new BodyLimit(limits.maxBody()))
+                .addLast(new RequestDispatcher(handler, pool, limits.requestTimeoutMillis(), stats, draining));
     }
 }

@@ -9,6 +9,7 @@ import io.zygotehost.zygote.AppLoader;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -35,8 +36,8 @@ public final class WorkerMain {
     private final WorkerStats stats = new WorkerStats();
     private final HttpServer server = new HttpServer();
     private final AtomicBoolean draining = new AtomicBoolean();
-    /** Heartbeats leave through this thread, so a slow master never blocks an event loop. */
-    private final ExecutorService sender = Executors.newSingleThreadExecutor(daemon("heartbeat-sender"));
+    /** Heartbeats leave from this thread, so a slow master never blocks an event loop. */
+    private final ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor(daemon("heartbeat-sender"));
     private Application app;
     private MasterLink link;
 
@@ -69,12 +70,12 @@ public final class WorkerMain {
             return;
         }
         ExecutorService pool = spec.threads() == 0 ? null : Executors.newFixedThreadPool(spec.threads(), daemon("handler"));
-        server.start(GenerationSpec.LISTEN_FD, handler, pool == null ? Runnable::run : pool, stats, draining::get, spec.maxBody());
+        server.start(GenerationSpec.LISTEN_FD, handler, pool, stats, draining::get, ConnectionLimits.of(spec));
         link.send(new Message.WorkerReady());
         log.info("{} serving", spec.workerLabel(workerId));
-        server.loops().next().scheduleAtFixedRate(
-                () -> sender.execute(() -> link.trySend(new Message.Heartbeat(stats.requests.sum(), stats.inFlight.get(), 0))),
-                0, 1, TimeUnit.SECONDS);
+        LoopHeartbeat heartbeat = new LoopHeartbeat(server.eventLoops(), () -> link.trySend(
+                new Message.Heartbeat(stats.requests.sum(), stats.inFlight.get(), stats.stuck.get())));
+        sender.scheduleAtFixedRate(heartbeat::beat, 0, 1, TimeUnit.SECONDS);
     }
 
     private void onMessage(Message message) {

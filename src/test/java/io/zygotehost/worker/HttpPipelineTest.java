@@ -11,6 +11,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.zygotehost.api.Responses;
+import io.zygotehost.config.HttpLimits;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,8 @@ class HttpPipelineTest {
         EmbeddedChannel channel = new EmbeddedChannel(false, false);
         channel.pipeline().addLast(new HttpServerInitializer(
                 request -> Responses.text(HttpResponseStatus.OK, "ok " + request.uri() + "\n"),
-                Runnable::run, stats, draining::get, 1024, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)));
+                null, stats, draining::get, new ConnectionLimits(HttpLimits.DEFAULT, 1024, 60_000),
+                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)));
         try {
             channel.register();
         } catch (Exception e) {
