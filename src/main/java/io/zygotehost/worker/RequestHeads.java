@@ -88,6 +88,11 @@ final class RequestHeads {
 
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (state == State.TIMED_OUT || LingeringClose.answered(ctx.channel())) {
+                    // The codec's last words at the close (the partial head it held): no request, no count.
+                    ReferenceCountUtil.release(msg);
+                    return;
+                }
                 if (msg instanceof HttpRequest) {
                     // Every request counts, whatever becomes of it: answered, refused as malformed or too large.
                     stats.requests.increment();

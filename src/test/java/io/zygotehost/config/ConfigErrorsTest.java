@@ -107,6 +107,19 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void httpLimitsOutOfRange() {
+        // Proves the request line and header limits stay between 1k and 1m, and the HTTP timeouts refuse 0.
+        assertProblem(only(HELLO + "    max_request_line: 100\n"), 6, 23, "apps.hello.max_request_line",
+                "must be between 1k and 1m, got 100", null);
+        assertProblem(only(HELLO + "    max_header_size: 2m\n"), 6, 22, "apps.hello.max_header_size",
+                "must be between 1k and 1m, got 2m", null);
+        assertProblem(only(HELLO + "    header_timeout: 0\n"), 6, 21, "apps.hello.header_timeout",
+                "must be greater than 0", "10s");
+        assertProblem(only(HELLO + "    keep_alive_timeout: 5\n"), 6, 25, "apps.hello.keep_alive_timeout",
+                "a duration needs a unit, got \"5\"", "write 5s");
+    }
+
+    @Test
     void zeroWorkersIsRefused() {
         // Proves workers must be at least 1.
         assertProblem(only(HELLO + "    workers: 0\n"), 6, 14, "apps.hello.workers",

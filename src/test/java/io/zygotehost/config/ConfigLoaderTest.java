@@ -48,6 +48,10 @@ class ConfigLoaderTest {
                 timeout: 15s
                 request_timeout: 2m
                 max_body: 1m
+                max_request_line: 4k
+                max_header_size: 32k
+                header_timeout: 3s
+                keep_alive_timeout: 15s
                 threads: 0
                 heap: 128m
                 jvm_options: [-XX:+UseSerialGC, -Dfoo=bar]
@@ -98,6 +102,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(15), hello.timeout());
         assertEquals(Duration.ofMinutes(2), hello.requestTimeout());
         assertEquals(1L << 20, hello.maxBody());
+        assertEquals(new HttpLimits(4096, 32768, 3_000, 15_000), hello.httpLimits());
         assertEquals(0, hello.threads());
         assertEquals(128L << 20, hello.heap());
         assertEquals(List.of("-XX:+UseSerialGC", "-Dfoo=bar"), hello.jvmOptions());
@@ -207,6 +212,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(30), app.timeout());
         assertEquals(Duration.ofSeconds(60), app.requestTimeout());
         assertEquals(10L << 20, app.maxBody());
+        assertEquals(new HttpLimits(8192, 16384, 10_000, 5_000), app.httpLimits());
         assertEquals(16, app.threads());
         assertEquals(64L << 20, app.heap());
         assertEquals(List.of(), app.jvmOptions());
