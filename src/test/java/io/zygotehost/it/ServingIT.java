@@ -137,19 +137,6 @@ class ServingIT {
     }
 
     @Test
-    void malformedRequestsGetA400AndTheWorkerLives() throws Exception {
-        // Garbage, an oversized request line and oversized headers: a 4xx each, and the same workers go on serving.
-        Set<Integer> before = pids(host.workers("hello"));
-        assertTrue(rawRequest(helloPort, "THIS IS NOT HTTP\r\n\r\n").startsWith("HTTP/1.1 400 "));
-        assertTrue(rawRequest(helloPort, "GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 414 "));
-        assertTrue(rawRequest(helloPort, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n")
-                .startsWith("HTTP/1.1 431 "));
-        assertTrue(rawRequest(helloPort, "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n").startsWith("HTTP/1.1 400 "));
-        assertEquals(200, RunningHost.get(helloPort, "/").statusCode());
-        assertEquals(before, pids(host.workers("hello")));
-    }
-
-    @Test
     void keepAliveConnectionsServeManyRequests() throws Exception {
         // HTTP/1.1 keep-alive and pipelining: three requests on one connection, three answers in order.
         String request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
