@@ -22,6 +22,8 @@ final class AppRuntime {
     boolean removed;
     /** Why the app does not serve, for the log and status. */
     String problem;
+    /** How many workers the memory budget held when we last logged it; -1 before the budget first held fewer than workers. */
+    int announcedCap = -1;
     /** Waiting for the removal to finish. */
     final List<ReloadWaiter> removalWaiters = new ArrayList<>();
 
@@ -41,6 +43,7 @@ final class AppRuntime {
 
     PlannerView.AppView view(boolean hostStopping) {
         return new PlannerView.AppView(name, config.workers(), config.maxWorkers(), config.timeout(), config.gracefulTimeout(),
-                removed || hostStopping, generations.stream().map(Generation::view).toList());
+                removed || hostStopping, generations.stream().map(Generation::view).toList(),
+                new PlannerView.Limits(config.threads(), config.memory(), config.maxWorkerMemory(), announcedCap));
     }
 }

@@ -1,6 +1,7 @@
 package io.zygotehost.master;
 
 import io.zygotehost.config.AppConfig;
+import io.zygotehost.config.HttpLimits;
 import io.zygotehost.config.ListenAddress;
 import java.util.List;
 import java.util.Map;
@@ -10,11 +11,12 @@ import java.util.Map;
  * config (worker count, caps, timeouts, limits) applies in place.
  */
 record GenerationKey(String contentHash, String version, String className, List<String> args, List<String> jvmOptions,
-        long heap, Map<String, String> env, int threads, long maxBody, long requestTimeoutMillis, ListenAddress listen) {
+        long heap, Map<String, String> env, int threads, long maxBody, long requestTimeoutMillis, HttpLimits httpLimits,
+        ListenAddress listen) {
 
     static GenerationKey of(AppConfig app, Release release) {
         return new GenerationKey(release.contentHash(), release.version(), app.className(), app.args(), app.jvmOptions(),
                 app.heap(), Map.copyOf(app.env()), app.threads(), app.maxBody(), app.requestTimeout().toMillis(),
-                app.listen());
+                app.httpLimits(), app.listen());
     }
 }

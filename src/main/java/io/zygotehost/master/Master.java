@@ -9,6 +9,7 @@ import io.zygotehost.ipc.Connection;
 import io.zygotehost.ipc.GenerationSpec;
 import io.zygotehost.ipc.IpcServer;
 import io.zygotehost.ipc.Message;
+import io.zygotehost.metrics.ProcessMemory;
 import io.zygotehost.master.Phases.GenerationPhase;
 import io.zygotehost.master.Phases.WorkerPhase;
 import io.zygotehost.master.Phases.ZygotePhase;
@@ -30,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +51,13 @@ public final class Master {
     private static final Duration LOST_AFTER = Duration.ofSeconds(5);
     /** New workers that die young this many times in a row abandon the deploy: the version is broken. */
     private static final int DEPLOY_CRASH_LIMIT = 2;
+    /** This many processes of a generation dying young in a row is a crash loop, and said so. */
+    private static final int CRASH_LOOP = 3;
+    /**
+     * How often every process's PSS is read. A reading costs about a millisecond per JVM (the
+     * kernel walks its mappings); a worker over max_worker_memory is caught within one interval.
+     */
+    private static final Duration MEMORY_CHECK_INTERVAL = Duration.ofSeconds(1);
 
     /** The config in force: the last one that loaded whole. */
     private HostConfig config;
@@ -64,6 +73,8 @@ public final class Master {
     private IpcServer ipc;
     private ChildCommands commands;
     private int nextGeneration = 1;
+    private final Random random = new Random();
+    private Instant nextMemoryCheck = Instant.EPOCH;
     /** Set by the first stop: past it, whatever still runs is killed. */
     private Instant stopDeadline;
     private boolean finished;
@@ -137,9 +148,45 @@ public final class Master {
             for (Generation generation : app.generations) {
                 if (generation.crashStreak > 0 && generation.workers.values().stream().anyMatch(
                         w -> w.phase == WorkerPhase.READY && w.readyAt.plus(Backoff.YOUNG).isBefore(now))) {
+                    if (generation.crashStreak >= CRASH_LOOP) {
+                        log.info("{}: out of its crash loop, a worker has served {}", generation.label(),
+                                Durations.approximate(Backoff.YOUNG));
+                    }
                     generation.crashStreak = 0;
                 }
             }
+        }
+    }
+
+    /** Every process's PSS and RSS, once per {@link #MEMORY_CHECK_INTERVAL}: what memory limits and budgets act on. */
+    private void measureMemory() {
+        Instant now = clock.instant();
+        if (now.isBefore(nextMemoryCheck)) {
+            return;
+        }
+        nextMemoryCheck = now.plus(MEMORY_CHECK_INTERVAL);
+        for (AppRuntime app : apps.values()) {
+            for (Generation generation : app.generations) {
+                if (generation.zygote != null) {
+                    generation.zygote.memory = measure(generation.zygote.pid).orElse(generation.zygote.memory);
+                }
+                for (WorkerProcess worker : generation.workers.values()) {
+                    worker.memory = measure(worker.pid).orElse(worker.memory);
+                }
+            }
+        }
+    }
+
+    /** Empty for a process not known yet (pid 0) or gone; a /proc the reader does not understand is logged, not fatal. */
+    private static Optional<ProcessMemory> measure(int pid) {
+        if (pid <= 0) {
+            return Optional.empty();
+        }
+        try {
+            return ProcessMemory.of(pid);
+        } catch (RuntimeException e) {
+            log.warn("cannot read the memory of pid {}: {}", pid, e.getMessage());
+            return Optional.empty();
         }
     }
 
@@ -147,7 +194,7 @@ public final class Master {
         Instant now = clock.instant();
         boolean stopping = stopDeadline != null;
         List<PlannerView.AppView> views = apps.values().stream().map(app -> app.view(stopping)).toList();
-        for (Action action : planner.decide(views, now)) {
+        for (Action action : planner.decide(views, config.host().memoryLimit(), now)) {
             AppRuntime app = apps.get(action.app());
             Generation generation = app.generations.stream().filter(g -> g.id == action.generation()).findFirst().orElseThrow();
             execute(action, app, generation, now);
@@ -239,7 +286,7 @@ public final class Master {
             case Peer.Zygote(AppRuntime app, Generation generation, ZygoteProcess zygote) ->
                     fromZygote(app, generation, zygote, message, now);
             case Peer.Worker(AppRuntime app, Generation generation, WorkerProcess worker) ->
-                    fromWorker(generation, worker, message, now);
+                    fromWorker(app, generation, worker, message, now);
             case Peer.Cli() -> {
                 if (message instanceof Message.Reload) {
                     peers.remove(connection); // answered once, then closed
@@ -254,6 +301,8 @@ public final class Master {
             case Message.CanaryPassed() -> {
                 zygote.phase = ZygotePhase.READY;
                 zygote.since = now;
+                // Measured at once: until its first worker is, the zygote's size is what a new worker is expected to take.
+                zygote.memory = measure(zygote.pid).orElse(null);
                 if (generation.phase == GenerationPhase.STARTING) {
                     generation.phase = GenerationPhase.READY;
                     app.problem = null;
@@ -292,7 +341,7 @@ public final class Master {
         }
     }
 
-    private void fromWorker(Generation generation, WorkerProcess worker, Message message, Instant now) {
+    private void fromWorker(AppRuntime app, Generation generation, WorkerProcess worker, Message message, Instant now) {
         switch (message) {
             case Message.WorkerReady() -> {
                 if (worker.phase == WorkerPhase.SPAWNING) {
@@ -300,6 +349,7 @@ public final class Master {
                 }
                 worker.readyAt = now;
                 worker.lastHeartbeat = now;
+                worker.ageLimit = withJitter(app.config.maxAge(), app.config.maxAgeJitter());
                 log.info("worker {} (pid {}) ready in {} ms", generation.spec.workerLabel(worker.id), worker.pid,
                         Duration.between(worker.spawnedAt, now).toMillis());
             }
@@ -595,8 +645,10 @@ public final class Master {
             generation.failure = worker.failure != null ? worker.failure : reason.describe();
         }
         String next = !reason.isFailure() || stopDeadline != null || generation.role == PlannerView.Role.OLD ? ""
-                : generation.crashStreak == 0 ? "; replacing it" : "; replacing it in "
-                        + Duration.between(now, generation.notBefore).toMillis() + " ms (crash streak " + generation.crashStreak + ")";
+                : generation.crashStreak == 0 ? "; replacing it"
+                : (generation.crashStreak >= CRASH_LOOP ? "; CRASH LOOP, " : "; ") + "replacing it in "
+                        + Duration.between(now, generation.notBefore).toMillis() + " ms (" + generation.crashStreak
+                        + " died young in a row)";
         String message = "worker {} (pid {}) exited after {} and {} requests: {}{}";
         Object[] args = {generation.spec.workerLabel(worker.id), worker.pid,
                 Durations.approximate(Duration.between(worker.spawnedAt, now)), worker.requests, reason.describe(), next};
@@ -642,6 +694,22 @@ public final class Master {
                 worker.unready = a.unready();
                 killWorker(app, generation, worker, a.why(), now);
             }
+            case Action.QuitWorker a -> {
+                WorkerProcess worker = generation.workers.get(a.workerId());
+                log.warn("worker {} (pid {}): {}; SIGQUIT for a thread dump in {}.log, SIGKILL in {}s",
+                        generation.spec.workerLabel(worker.id), worker.pid, a.why(), app.name, Planner.DUMP_GRACE.toSeconds());
+                worker.killedBecause = a.why();
+                worker.enter(WorkerPhase.HUNG, now);
+                launcher.signal(worker.pid, Signals.SIGQUIT);
+            }
+            case Action.AnnounceCap a -> {
+                app.announcedCap = a.cap();
+                if (a.cap() < app.config.workers()) {
+                    log.warn("app {}: running {} workers, not {}: {}", app.name, a.cap(), app.config.workers(), a.why());
+                } else {
+                    log.info("app {}: running all {} workers again: {}", app.name, a.cap(), a.why());
+                }
+            }
             case Action.StopZygote a -> {
                 generation.zygote.phase = ZygotePhase.STOPPING;
                 generation.zygote.since = now;
@@ -672,11 +740,21 @@ public final class Master {
 
     private void spawnWorker(AppRuntime app, Generation generation, Instant now) {
         WorkerProcess worker = new WorkerProcess(app.nextWorkerId++, now);
+        worker.requestLimit = app.config.maxRequests() == 0 ? 0
+                : app.config.maxRequests() + (long) (random.nextDouble() * (app.config.maxRequestsJitter() + 1));
         generation.workers.put(worker.id, worker);
         Connection zygote = generation.zygote.connection;
         if (zygote == null || !zygote.trySend(new Message.SpawnWorker(worker.id))) {
             generation.workers.remove(worker.id); // the zygote is going; the next one will spawn it
         }
+    }
+
+    /** {@code base} plus a random part of {@code jitter}, so that workers started together do not end together; null for none. */
+    private Duration withJitter(Duration base, Duration jitter) {
+        if (base.isZero()) {
+            return null;
+        }
+        return base.plusMillis((long) (random.nextDouble() * (jitter.toMillis() + 1)));
     }
 
     private void killWorker(AppRuntime app, Generation generation, WorkerProcess worker, String why, Instant now) {
@@ -716,6 +794,7 @@ public final class Master {
                 drainEvents();
                 reapChildren();
                 forgiveCrashes();
+                measureMemory();
                 advanceDeploys();
                 reconcile();
                 finishRemovals();

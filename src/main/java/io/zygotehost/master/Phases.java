@@ -23,6 +23,8 @@ final class Phases {
         READY,
         /** Told to drain: no longer accepting, finishing in-flight requests. */
         DRAINING,
+        /** Its heartbeat stopped: we sent SIGQUIT (the JVM prints its threads into the app's log); SIGKILL follows. */
+        HUNG,
         /** We sent SIGKILL; waiting for its exit. */
         KILLED,
         /**

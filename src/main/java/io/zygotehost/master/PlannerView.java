@@ -20,7 +20,32 @@ final class PlannerView {
      * @param generations oldest first; at most one is CURRENT and one INCOMING
      */
     record AppView(String name, int workers, int maxWorkers, Duration bootTimeout, Duration gracefulTimeout,
-            boolean stopping, List<GenerationView> generations) {}
+            boolean stopping, List<GenerationView> generations, Limits limits) {
+
+        /** An app with none of the limits of {@link Limits}. */
+        AppView(String name, int workers, int maxWorkers, Duration bootTimeout, Duration gracefulTimeout,
+                boolean stopping, List<GenerationView> generations) {
+            this(name, workers, maxWorkers, bootTimeout, gracefulTimeout, stopping, generations, Limits.NONE);
+        }
+
+        /** The app's {@code timeout}: a worker not ready after it, or silent for it, is killed. */
+        Duration timeout() {
+            return bootTimeout;
+        }
+    }
+
+    /**
+     * What wears an app's workers out, and what memory it may use. Zero means none.
+     *
+     * @param threads         handler threads per worker: when every one is stuck past request_timeout, the worker is recycled
+     * @param memory          PSS budget of the app's zygotes and workers, in bytes
+     * @param maxWorkerMemory a worker whose PSS passes this is recycled
+     * @param announcedCap    the workers the memory budget held when the master last said so (-1: never said, all of them):
+     *                        the planner asks to announce a different one
+     */
+    record Limits(int threads, long memory, long maxWorkerMemory, int announcedCap) {
+        static final Limits NONE = new Limits(0, 0, 0, -1);
+    }
 
     /** What a generation is for. */
     enum Role {
@@ -39,8 +64,31 @@ final class PlannerView {
     record GenerationView(int id, Role role, GenerationPhase phase, Optional<ZygoteView> zygote,
             List<WorkerView> workers, Instant notBefore, int crashStreak) {}
 
-    record ZygoteView(ZygotePhase phase, Instant since) {}
+    /** @param pss its measured PSS in bytes, 0 until measured */
+    record ZygoteView(ZygotePhase phase, Instant since, long pss) {
+        ZygoteView(ZygotePhase phase, Instant since) {
+            this(phase, since, 0);
+        }
+    }
 
     /** @param inFlight requests in its handler at the last heartbeat: the idlest old worker retires first */
-    record WorkerView(int id, WorkerPhase phase, Instant since, int inFlight) {}
+    record WorkerView(int id, WorkerPhase phase, Instant since, int inFlight, Wear wear) {
+        WorkerView(int id, WorkerPhase phase, Instant since, int inFlight) {
+            this(id, phase, since, inFlight, Wear.FRESH);
+        }
+    }
+
+    /**
+     * How worn a worker is, from its heartbeats and the master's memory checks.
+     *
+     * @param requests     every request it answered, at the last heartbeat
+     * @param requestLimit its {@code max_requests} plus its own jitter; 0 for none
+     * @param retireAt     when its {@code max_age} plus its own jitter runs out; null for never
+     * @param heardAt      its last heartbeat (or when it became ready); null before that
+     * @param stuck        handlers running past request_timeout
+     * @param pss          its measured PSS in bytes; 0 until measured
+     */
+    record Wear(long requests, long requestLimit, Instant retireAt, Instant heardAt, int stuck, long pss) {
+        static final Wear FRESH = new Wear(0, 0, null, null, 0, 0);
+    }
 }

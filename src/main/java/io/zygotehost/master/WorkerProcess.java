@@ -2,6 +2,8 @@ package io.zygotehost.master;
 
 import io.zygotehost.ipc.Connection;
 import io.zygotehost.master.Phases.WorkerPhase;
+import io.zygotehost.metrics.ProcessMemory;
+import java.time.Duration;
 import java.time.Instant;
 
 /** The master's record of one worker, from the spawn request to its exit. */
@@ -29,6 +31,12 @@ final class WorkerProcess {
     boolean unready;
     /** Why we killed it, once we did. */
     String killedBecause;
+    /** Its own max_requests: the app's plus a random part of the jitter, so siblings do not retire together. 0 for none. */
+    long requestLimit;
+    /** Its own max_age, jitter included; set when it becomes ready. Null for none. */
+    Duration ageLimit;
+    /** At the last memory check; null until measured. */
+    ProcessMemory memory;
 
     WorkerProcess(int id, Instant now) {
         this.id = id;
@@ -42,6 +50,8 @@ final class WorkerProcess {
     }
 
     PlannerView.WorkerView view() {
-        return new PlannerView.WorkerView(id, phase, since, inFlight);
+        Instant retireAt = ageLimit == null || readyAt == null ? null : readyAt.plus(ageLimit);
+        return new PlannerView.WorkerView(id, phase, since, inFlight, new PlannerView.Wear(requests, requestLimit,
+                retireAt, lastHeartbeat, stuck, memory == null ? 0 : memory.pss()));
     }
 }

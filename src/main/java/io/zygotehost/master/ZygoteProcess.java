@@ -2,6 +2,7 @@ package io.zygotehost.master;
 
 import io.zygotehost.ipc.Connection;
 import io.zygotehost.master.Phases.ZygotePhase;
+import io.zygotehost.metrics.ProcessMemory;
 import java.time.Instant;
 
 /** The master's record of a running zygote. */
@@ -12,6 +13,8 @@ final class ZygoteProcess {
     Instant since;
     /** Null until the zygote says hello. */
     Connection connection;
+    /** At the last memory check (and when its canary passed); null until measured. */
+    ProcessMemory memory;
 
     ZygoteProcess(int pid, Instant now) {
         this.pid = pid;
@@ -19,6 +22,6 @@ final class ZygoteProcess {
     }
 
     PlannerView.ZygoteView view() {
-        return new PlannerView.ZygoteView(phase, since);
+        return new PlannerView.ZygoteView(phase, since, memory == null ? 0 : memory.pss());
     }
 }

@@ -8,7 +8,9 @@ import io.zygotehost.master.Phases.WorkerPhase;
 import io.zygotehost.master.Phases.ZygotePhase;
 import io.zygotehost.master.PlannerView.AppView;
 import io.zygotehost.master.PlannerView.GenerationView;
+import io.zygotehost.master.PlannerView.Limits;
 import io.zygotehost.master.PlannerView.Role;
+import io.zygotehost.master.PlannerView.Wear;
 import io.zygotehost.master.PlannerView.WorkerView;
 import io.zygotehost.master.PlannerView.ZygoteView;
 import java.time.Duration;
@@ -231,6 +233,137 @@ class PlannerTest {
                 new Action.SpawnWorker("hello", 1)), decide(app));
     }
 
+    // ---- recycling ----
+
+    @Test
+    void aWorkerPastMaxRequestsGetsItsReplacementBeforeItDrains() {
+        // Headroom under max_workers: the replacement starts first; the worn-out worker keeps serving meanwhile.
+        AppView app = limited(2, 3, LIMITS, ready(worn(1, 50, 50), worker(2, WorkerPhase.READY)));
+        assertEquals(List.of(new Action.SpawnWorker("hello", 1)), decide(app));
+        AppView starting = limited(2, 3, LIMITS, ready(worn(1, 60, 50), worker(2, WorkerPhase.READY), worker(3, WorkerPhase.SPAWNING)));
+        assertEquals(List.of(), decide(starting));
+    }
+
+    @Test
+    void aWornOutWorkerDrainsOnceItsReplacementIsReady() {
+        AppView app = limited(2, 3, LIMITS, ready(worn(1, 70, 50), worker(2, WorkerPhase.READY), worker(3, WorkerPhase.READY)));
+        assertEquals(List.of(new Action.DrainWorker("hello", 1, 1,
+                "recycled: served 70 requests (max_requests, with jitter: 50)")), decide(app));
+    }
+
+    @Test
+    void withoutHeadroomAWornOutWorkerMakesRoomForItsReplacement() {
+        // max_workers = workers: the only order possible is drain first, then replace once it has exited.
+        AppView app = limited(2, 2, LIMITS, ready(worn(1, 50, 50), worker(2, WorkerPhase.READY)));
+        assertEquals(List.of(new Action.DrainWorker("hello", 1, 1, "recycled: served 50 requests (max_requests, with jitter: 50);"
+                + " no room under max_workers 2 to start its replacement first")), decide(app));
+        AppView draining = limited(2, 2, LIMITS, ready(worker(1, WorkerPhase.DRAINING), worker(2, WorkerPhase.READY)));
+        assertEquals(List.of(), decide(draining));
+    }
+
+    @Test
+    void workersThatStartedTogetherAreRecycledOneAtATime() {
+        // Four workers past max_age at the same instant: a quarter of them (one) is replaced, the others wait their turn.
+        WorkerView[] old = new WorkerView[4];
+        for (int i = 0; i < 4; i++) {
+            old[i] = aged(i + 1, NOW.minusSeconds(1));
+        }
+        assertEquals(List.of(new Action.SpawnWorker("hello", 1)), decide(limited(4, 8, LIMITS, ready(old))));
+        WorkerView[] oneLeaving = {worker(1, WorkerPhase.DRAINING), old[1], old[2], old[3], worker(5, WorkerPhase.READY)};
+        assertEquals(List.of(), decide(limited(4, 8, LIMITS, ready(oneLeaving))));
+    }
+
+    @Test
+    void aWorkerOverMaxWorkerMemoryDrainsWithoutWaitingForItsReplacement() {
+        // It grows while it serves: it stops accepting now; its replacement is spawned in the next turn.
+        AppView app = limited(2, 3, LIMITS, ready(sized(1, 130 * MB), sized(2, 70 * MB)));
+        assertEquals(List.of(new Action.DrainWorker("hello", 1, 1, "recycled: PSS 130m over max_worker_memory 120m")), decide(app));
+        AppView next = limited(2, 3, LIMITS, ready(worker(1, WorkerPhase.DRAINING), sized(2, 70 * MB)));
+        assertEquals(List.of(new Action.SpawnWorker("hello", 1)), decide(next));
+    }
+
+    @Test
+    void aWorkerWhoseHandlerThreadsAreAllStuckIsRecycled() {
+        WorkerView stuck = new WorkerView(1, WorkerPhase.READY, NOW, 4, new Wear(10, 0, null, NOW, 4, 0));
+        AppView app = limited(2, 3, LIMITS, ready(stuck, worker(2, WorkerPhase.READY)));
+        assertEquals(List.of(new Action.DrainWorker("hello", 1, 1,
+                "recycled: all 4 handler threads are stuck past request_timeout")), decide(app));
+    }
+
+    // ---- hung workers ----
+
+    @Test
+    void aSilentWorkerGetsSigquitThenSigkill() {
+        // No heartbeat for timeout: SIGQUIT (a thread dump in the app's log), then SIGKILL after the dump's grace.
+        WorkerView silent = new WorkerView(1, WorkerPhase.READY, NOW.minus(BOOT), 0, new Wear(5, 0, null, NOW.minus(BOOT), 0, 0));
+        assertEquals(List.of(new Action.QuitWorker("hello", 1, 1, "no heartbeat for 60s (timeout): hung")),
+                decide(app(1, ready(silent))));
+        WorkerView dumping = new WorkerView(1, WorkerPhase.HUNG, NOW.minus(Planner.DUMP_GRACE), 0, silent.wear());
+        assertEquals(List.of(new Action.KillWorker("hello", 1, 1,
+                "hung: no heartbeat for 60s (timeout); its threads are in the app's log", false)), decide(app(1, ready(dumping))));
+    }
+
+    @Test
+    void aHungWorkerIsReplacedWhenThereIsRoom() {
+        // While it prints its threads it no longer counts as serving: with headroom its replacement starts.
+        WorkerView dumping = new WorkerView(1, WorkerPhase.HUNG, NOW, 0, Wear.FRESH);
+        assertEquals(List.of(new Action.SpawnWorker("hello", 1)), decide(limited(1, 2, LIMITS, ready(dumping))));
+    }
+
+    // ---- memory ----
+
+    @Test
+    void aMemoryBudgetThatHoldsTwoWorkersRunsTwoAndSaysWhy() {
+        // memory 300m: a 100m zygote and workers of ~70m: two fit, a third would not.
+        Limits budget = new Limits(4, 300 * MB, 0, -1);
+        AppView app = limited(4, 4, budget, readySized(100 * MB, sized(1, 70 * MB), sized(2, 72 * MB)));
+        assertEquals(List.of(new Action.AnnounceCap("hello", 1, 2,
+                "memory 300m holds 2 of its 4 workers (zygotes 100m, a worker ~70m PSS)")), decide(app));
+        AppView announced = limited(4, 4, new Limits(4, 300 * MB, 0, 2), readySized(100 * MB, sized(1, 70 * MB), sized(2, 72 * MB)));
+        assertEquals(List.of(), decide(announced));
+    }
+
+    @Test
+    void beforeAnyWorkerIsMeasuredTheZygoteSizesTheFirstSpawns() {
+        // No worker yet: each new one is expected at the zygote's size, so only what fits is asked for.
+        Limits budget = new Limits(4, 300 * MB, 0, -1);
+        List<Action> actions = decide(limited(4, 4, budget, readySized(90 * MB)));
+        assertEquals(List.of(new Action.AnnounceCap("hello", 1, 2, "memory 300m holds 2 of its 4 workers (zygotes 90m, a worker ~90m PSS)"),
+                new Action.SpawnWorker("hello", 1), new Action.SpawnWorker("hello", 1)), actions);
+    }
+
+    @Test
+    void anAppOverItsBudgetRecyclesItsLargestWorker() {
+        // Within the cap by count, but one worker grew: the largest is recycled, nothing new starts meanwhile.
+        Limits budget = new Limits(4, 300 * MB, 0, -1);
+        AppView app = limited(2, 3, budget, readySized(100 * MB, sized(1, 70 * MB), sized(2, 140 * MB)));
+        assertEquals(List.of(new Action.DrainWorker("hello", 1, 2,
+                "recycled, the largest worker: the app's PSS 310m is over its memory 300m")), decide(app));
+    }
+
+    @Test
+    void theHostMemoryLimitIsSharedByItsApps() {
+        // memory_limit 400m; app a uses 100m + 2x70m; app b's zygote 80m and one worker: b cannot have its second.
+        AppView a = new AppView("a", 2, 2, BOOT, GRACEFUL, false, List.of(readySized(100 * MB, sized(1, 70 * MB), sized(2, 70 * MB))), LIMITS);
+        GenerationView bGeneration = readySized(80 * MB, sized(3, 70 * MB));
+        AppView b = new AppView("b", 2, 2, BOOT, GRACEFUL, false, List.of(bGeneration), LIMITS);
+        List<Action> actions = planner.decide(List.of(a, b), 400 * MB, NOW);
+        assertEquals(List.of(new Action.AnnounceCap("b", 1, 1,
+                "memory_limit 400m holds 1 of its 2 workers (everything else 320m, a worker ~70m PSS)")), actions);
+    }
+
+    @Test
+    void aDeployUnderATightBudgetMakesRoomOneOldWorkerAtATime() {
+        // The new zygote takes the room a new worker would need: an old worker drains first, as without headroom.
+        Limits budget = new Limits(4, 400 * MB, 0, -1);
+        GenerationView current = readySized(100 * MB, sized(1, 70 * MB), sized(2, 70 * MB));
+        GenerationView target = new GenerationView(2, Role.INCOMING, GenerationPhase.READY,
+                Optional.of(new ZygoteView(ZygotePhase.READY, NOW, 100 * MB)), List.of(), Instant.EPOCH, 0);
+        AppView app = new AppView("hello", 2, 4, BOOT, GRACEFUL, false, List.of(current, target), budget);
+        assertEquals(List.of(new Action.DrainWorker("hello", 1, 1, "making room under the memory budget for generation 2")),
+                decide(app));
+    }
+
     /**
      * After every decision: a spawn is asked only while the app's worker processes, of every
      * generation and phase (draining ones too), plus the spawns asked, stay within its cap.
@@ -246,6 +379,31 @@ class PlannerTest {
             assertTrue(spawns == 0 || processes + spawns <= cap,
                     "cap broken: processes=" + processes + " spawns=" + spawns + " cap=" + cap);
         }
+    }
+
+    private static final long MB = 1024 * 1024;
+    /** 4 handler threads, max_worker_memory 120m, no app budget. */
+    private static final Limits LIMITS = new Limits(4, 0, 120 * MB, -1);
+
+    private static AppView limited(int workers, int maxWorkers, Limits limits, GenerationView generation) {
+        return new AppView("hello", workers, maxWorkers, BOOT, GRACEFUL, false, List.of(generation), limits);
+    }
+
+    private static GenerationView readySized(long zygotePss, WorkerView... workers) {
+        return new GenerationView(1, Role.CURRENT, GenerationPhase.READY,
+                Optional.of(new ZygoteView(ZygotePhase.READY, NOW, zygotePss)), List.of(workers), Instant.EPOCH, 0);
+    }
+
+    private static WorkerView worn(int id, long requests, long limit) {
+        return new WorkerView(id, WorkerPhase.READY, NOW, 0, new Wear(requests, limit, null, NOW, 0, 0));
+    }
+
+    private static WorkerView aged(int id, Instant retireAt) {
+        return new WorkerView(id, WorkerPhase.READY, NOW, 0, new Wear(0, 0, retireAt, NOW, 0, 0));
+    }
+
+    private static WorkerView sized(int id, long pss) {
+        return new WorkerView(id, WorkerPhase.READY, NOW, 0, new Wear(0, 0, null, NOW, 0, pss));
     }
 
     private List<Action> decide(AppView app) {
