@@ -69,7 +69,7 @@ class DeployIT {
                     }
                 }
             });
-            try (LoadGenerator load = LoadGenerator.start(port, "/", 8)) {
+            try (LoadGenerator load = LoadGenerator.paced(port, "/", 8, Duration.ofMillis(15))) {
                 String version = "v1";
                 for (int deploy = 1; deploy <= 20; deploy++) {
                     String previous = version;

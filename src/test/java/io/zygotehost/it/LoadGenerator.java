@@ -11,12 +11,14 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A load generator that counts every failure: refused and reset connections, timeouts, early EOF,
@@ -39,13 +41,26 @@ final class LoadGenerator implements AutoCloseable {
     /** The last answer body seen: tells which version served. */
     volatile String lastBody = "";
 
-    private LoadGenerator(int port, String path) {
+    /** Each client waits this long between its requests; zero: as fast as the host answers. */
+    private final long pauseNanos;
+
+    private LoadGenerator(int port, String path, Duration pause) {
         this.port = port;
         this.path = path;
+        this.pauseNanos = pause.toNanos();
     }
 
+    /** Clients as fast as the host answers: they keep both cores busy. */
     static LoadGenerator start(int port, String path, int clients) {
-        LoadGenerator load = new LoadGenerator(port, path);
+        return paced(port, path, clients, Duration.ZERO);
+    }
+
+    /**
+     * Clients that pause between requests: a steady load that leaves the cores room for the JVMs a
+     * deploy starts, as a production host would have (a saturated one makes every start several times slower).
+     */
+    static LoadGenerator paced(int port, String path, int clients, Duration pause) {
+        LoadGenerator load = new LoadGenerator(port, path, pause);
         for (int i = 0; i < clients; i++) {
             boolean keepAlive = i % 2 == 0;
             boolean post = i % 4 >= 2;
@@ -91,6 +106,9 @@ final class LoadGenerator implements AutoCloseable {
                         fail("status " + response.status);
                     }
                     open = keepAlive && !response.close;
+                    if (pauseNanos > 0) {
+                        LockSupport.parkNanos(pauseNanos);
+                    }
                 }
             } catch (ConnectException e) {
                 fail("connect: " + e.getMessage());
