@@ -146,17 +146,17 @@ class DeployIT {
         TestJars.release(releases, "dies", DiesInWorkerApp.class);
         TestJars.release(releases, "hangs", HangsInWorkerApp.class);
         int port = RunningHost.freePort();
-        // The app's timeout bounds a worker's start too: 20 s, so the hanging version fails in 20 s.
-        String timeout = "  timeout: 20s\n";
+        // The app's timeout bounds a worker's start too: 10 s, so the hanging version fails in 10 s.
+        String timeout = "  timeout: 10s\n";
         try (RunningHost host = RunningHost.start(dir, hello(releases, port, timeout))) {
             host.awaitWorkers("hello", 2);
-            LoadGenerator load = LoadGenerator.start(port, "/", 4);
+            LoadGenerator load = LoadGenerator.paced(port, "/", 4, Duration.ofMillis(15));
             record Broken(String release, String className, String reason) {}
             for (Broken broken : List.of(
                     new Broken("noclass", "example.hello.HelloApp", "class example.hello.HelloApp not found"),
                     new Broken("throws", FailingPreloadApp.class.getName(), "database unreachable at db.example:5432"),
                     new Broken("dies", DiesInWorkerApp.class.getName(), "keep dying young"),
-                    new Broken("hangs", HangsInWorkerApp.class.getName(), "not ready after 20s"))) {
+                    new Broken("hangs", HangsInWorkerApp.class.getName(), "not ready after 10s"))) {
                 RunningHost.pointAt(releases.resolve("current"), broken.release());
                 host.rewrite(hello(releases, port, timeout).replace("example.hello.HelloApp", broken.className()));
                 RunningHost.Result reload = host.command("reload");
