@@ -14,6 +14,7 @@ import java.util.Map;
  * @param generation    the master's number for this (app, release, settings) combination
  * @param workerCommand executable, JVM flags, class path and main class of a worker; argv[0] is replaced by the process title
  * @param workerEnv     the whole environment of a worker
+ * @param aotCache      the generation's AOT cache; null when the JDK has none or the class path cannot have one
  */
 public record GenerationSpec(
         String app,
@@ -27,12 +28,15 @@ public record GenerationSpec(
         HttpLimits httpLimits,
         Path ipcSocket,
         List<String> workerCommand,
-        Map<String, String> workerEnv) {
+        Map<String, String> workerEnv,
+        AotCacheSpec aotCache) {
 
     public static final String ENV = "ZYGOTE_HOST_SPEC";
     public static final String WORKER_ID_ENV = "ZYGOTE_HOST_WORKER_ID";
     /** Read by the children's logback config to prefix every line. */
     public static final String LABEL_ENV = "ZYGOTE_HOST_LABEL";
+    /** Set (to the zygote's pid) in the AOT training run: a worker that trains the cache and never serves. */
+    public static final String AOT_TRAINING_ENV = "ZYGOTE_HOST_AOT_TRAINING";
     /** The listening socket's fd number in zygotes and workers. */
     public static final int LISTEN_FD = 3;
 
@@ -44,6 +48,10 @@ public record GenerationSpec(
 
     /** {@code hello@v1}: how logs and process titles name this generation. */
     public String label() {
+        return label(app, version);
+    }
+
+    public static String label(String app, String version) {
         return app + "@" + version;
     }
 

@@ -5,6 +5,7 @@ import io.zygotehost.config.ConfigException;
 import io.zygotehost.config.ConfigLoader;
 import io.zygotehost.config.Durations;
 import io.zygotehost.config.HostConfig;
+import io.zygotehost.ipc.AotCacheSpec;
 import io.zygotehost.ipc.Connection;
 import io.zygotehost.ipc.GenerationSpec;
 import io.zygotehost.ipc.IpcServer;
@@ -30,6 +31,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
@@ -72,6 +74,8 @@ public final class Master {
     private final ReleaseWatcher watcher = new ReleaseWatcher(app -> events.add(new Event.Redeploy(app)));
     private IpcServer ipc;
     private ChildCommands commands;
+    /** run_dir/aot; empty on a JDK without AOT training, or when the folder cannot be made. */
+    private Optional<AotCaches> aotCaches = Optional.empty();
     private int nextGeneration = 1;
     private final Random random = new Random();
     private Instant nextMemoryCheck = Instant.EPOCH;
@@ -588,6 +592,7 @@ public final class Master {
                     closeSocket(app, app.socket);
                 }
                 apps.remove(entry.getKey());
+                removeUnneededCaches(true);
                 log.info("app {}: removed", app.name);
                 app.removalWaiters.forEach(w -> finishWaiter(w, app.name, true, "removed"));
             }
@@ -666,6 +671,7 @@ public final class Master {
             return;
         }
         app.generations.remove(generation);
+        removeUnneededCaches(true);
         boolean socketInUse = generation.socket == app.socket
                 || app.generations.stream().anyMatch(g -> g.socket == generation.socket);
         if (!socketInUse && !app.removed) {
@@ -788,6 +794,7 @@ public final class Master {
     public int run() {
         try {
             apps.values().forEach(this::startApp);
+            removeUnneededCaches(false);
             watchReleases();
             watcher.start();
             while (!finished) {
@@ -836,7 +843,12 @@ public final class Master {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.keySet().removeIf(key -> key.startsWith("ZYGOTE_HOST_"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        commands = new ChildCommands(java, hostClasspath, socket, env);
+        try {
+            aotCaches = AotCaches.open(runDir);
+        } catch (IOException e) {
+            log.warn("workers start without AOT caches: cannot make {}: {}", runDir.resolve("aot"), e.toString());
+        }
+        commands = new ChildCommands(java, hostClasspath, socket, env, aotCaches);
         for (AppConfig app : config.apps().values()) {
             apps.put(app.name(), new AppRuntime(app));
         }
@@ -862,6 +874,17 @@ public final class Master {
                 GenerationKey.of(config, release), socket, role);
         app.generations.add(generation);
         return generation;
+    }
+
+    /**
+     * Keeps the AOT cache of every generation still here, of every app, and removes the rest of
+     * run_dir/aot: at start (false: no training can be running yet) and whenever a generation is forgotten.
+     */
+    private void removeUnneededCaches(boolean trainingsMayRun) {
+        aotCaches.ifPresent(caches -> caches.removeUnneeded(apps.values().stream()
+                .flatMap(app -> app.generations.stream())
+                .map(generation -> generation.spec.aotCache()).filter(Objects::nonNull)
+                .map(AotCacheSpec::file).toList(), trainingsMayRun));
     }
 
     private void closeSocket(AppRuntime app, ListenSocket socket) {
