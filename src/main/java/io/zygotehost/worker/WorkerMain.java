@@ -48,6 +48,10 @@ public final class WorkerMain {
 
     public static void main(String[] args) throws Exception {
         GenerationSpec spec = GenerationSpec.fromEnv();
+        if (TrainingRun.requested()) {
+            TrainingRun.run(spec);
+            return;
+        }
         int workerId = Integer.parseInt(System.getenv(GenerationSpec.WORKER_ID_ENV));
         new WorkerMain(spec, workerId).run();
     }

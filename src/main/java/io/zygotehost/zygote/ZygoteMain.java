@@ -40,6 +40,7 @@ public final class ZygoteMain {
     /** pid -> worker id, for the exit reports. */
     private final Map<Integer, Integer> workers = new ConcurrentHashMap<>();
     private MasterLink link;
+    private AotCache aotCache;
 
     private ZygoteMain(GenerationSpec spec) {
         this.spec = spec;
@@ -56,7 +57,9 @@ public final class ZygoteMain {
             System.exit(0);
         });
         runCanary();
+        aotCache = new AotCache(spec, posix);
         startReaper();
+        aotCache.trainIfMissing(); // on this thread, the one that spawns
         spawnLoop();
     }
 
@@ -97,7 +100,7 @@ public final class ZygoteMain {
     }
 
     private SpawnRequest workerSpawn(int workerId) {
-        List<String> argv = new ArrayList<>(spec.workerCommand());
+        List<String> argv = aotCache.workerCommand();
         argv.set(0, "zygote-host: worker " + spec.workerLabel(workerId));
         Map<String, String> env = new HashMap<>(spec.workerEnv());
         env.put(GenerationSpec.ENV, spec.toJson());
@@ -114,6 +117,9 @@ public final class ZygoteMain {
                 if (reaped.isEmpty()) {
                     sleep(100); // no child yet
                     continue;
+                }
+                if (aotCache.reaped(reaped.get().pid(), reaped.get().status())) {
+                    continue; // the training run: not a worker, nothing for the master
                 }
                 Integer workerId = workers.remove(reaped.get().pid());
                 ExitStatus status = reaped.get().status();
