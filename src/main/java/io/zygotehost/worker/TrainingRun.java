@@ -9,8 +9,6 @@ import io.zygotehost.zygote.AppLoader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,9 +42,7 @@ final class TrainingRun {
             AppLoader.Context context = new AppLoader.Context(spec.app(), spec.version(), 0, spec.args());
             app.preload(context);
             HttpHandler handler = app.start(context);
-            ExecutorService pool = spec.threads() == 0 ? null : Executors.newFixedThreadPool(spec.threads(),
-                    Thread.ofPlatform().name("handler-", 1).daemon(true).factory());
-            server.start(socket.fd(), handler, pool, new WorkerStats(), () -> false, ConnectionLimits.of(spec));
+            server.start(socket.fd(), handler, WorkerMain.handlerPool(spec), new WorkerStats(), () -> false, ConnectionLimits.of(spec));
             long started = System.nanoTime();
             Map<Integer, Integer> statuses = LoopbackClient.get(socket.address().getPort(), cache.warmup().path(),
                     cache.trainingRequests());

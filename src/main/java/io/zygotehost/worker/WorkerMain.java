@@ -73,7 +73,7 @@ public final class WorkerMain {
             System.exit(EXIT_APP_FAILED);
             return;
         }
-        ExecutorService pool = spec.threads() == 0 ? null : Executors.newFixedThreadPool(spec.threads(), daemon("handler"));
+        ExecutorService pool = handlerPool(spec);
         server.start(GenerationSpec.LISTEN_FD, handler, pool, stats, draining::get, ConnectionLimits.of(spec));
         link.send(new Message.WorkerReady());
         log.info("{} serving", spec.workerLabel(workerId));
@@ -129,6 +129,11 @@ public final class WorkerMain {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The handler threads of {@code threads:}; null when handlers run on the event loop. */
+    static ExecutorService handlerPool(GenerationSpec spec) {
+        return spec.threads() == 0 ? null : Executors.newFixedThreadPool(spec.threads(), daemon("handler"));
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

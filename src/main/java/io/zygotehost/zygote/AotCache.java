@@ -195,7 +195,7 @@ final class AotCache {
     private void enforceTimeout() {
         long deadline = trainingStarted + cache.trainingTimeoutMillis() * 1_000_000;
         while (training != 0 && System.nanoTime() < deadline) {
-            sleep(100);
+            ZygoteMain.sleep(100);
         }
         int pid = training;
         if (pid != 0) {
@@ -209,14 +209,6 @@ final class AotCache {
         int pid = training;
         if (pid != 0) {
             posix.signalGroup(pid, Signals.SIGKILL);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

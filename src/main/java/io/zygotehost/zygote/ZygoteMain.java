@@ -132,7 +132,7 @@ public final class ZygoteMain {
         reaper.start();
     }
 
-    private static void sleep(long millis) {
+    static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
