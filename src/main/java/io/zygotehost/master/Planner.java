@@ -168,11 +168,13 @@ final class Planner {
         List<WorkerView> recycling = wornOut(app, generation, now);
         int headroom = headroom(app, generation, memory);
         int missing = wanted + recycling.size() - live.size();
+        // The memory cap only holds spawns back; workers go only for being over budget by measurement
+        // (repairs), so sizes wavering around a boundary never stop and start workers.
+        int surplus = live.size() - recycling.size() - app.workers();
         if (missing > 0) {
             spawn(app, generation, Math.min(missing, headroom), memory, now, actions);
-        } else if (missing < 0) {
-            String why = cap.workers() < app.workers() ? cap.why() : "no longer needed";
-            surplus(app, generation, live.stream().filter(w -> !recycling.contains(w)).toList(), -missing, why, actions);
+        } else if (surplus > 0) {
+            surplus(app, generation, live.stream().filter(w -> !recycling.contains(w)).toList(), surplus, actions);
         }
         keepSpares(app, generation, memory, now, actions);
         long ready = generation.workers().stream().filter(w -> w.phase() == WorkerPhase.READY).count();
@@ -351,8 +353,8 @@ final class Planner {
     }
 
     /** Fewer workers wanted: drop the ones not serving yet first, then the newest. */
-    private void surplus(AppView app, GenerationView generation, List<WorkerView> live, int count, String why,
-            List<Action> actions) {
+    private void surplus(AppView app, GenerationView generation, List<WorkerView> live, int count, List<Action> actions) {
+        String why = "no longer needed";
         live.stream()
                 .filter(w -> w.phase() != WorkerPhase.GONE)
                 .sorted(Comparator.comparing((WorkerView w) -> w.phase() != WorkerPhase.SPAWNING)
