@@ -25,16 +25,8 @@ class SparesIT {
     @Test
     void aSpareWaitsWithoutServingIsActivatedWhenAWorkerIsNeededAndIsReplenished() throws Exception {
         int port = RunningHost.freePort();
-        String config = """
-                hello:
-                  path: %s
-                  class: example.hello.HelloApp
-                  listen: 127.0.0.1:%d
-                  workers: %d
-                  spares: 1
-                  threads: 0
-                """;
-        try (RunningHost host = RunningHost.start(dir, config.formatted(RunningHost.HELLO_V1, port, 2))) {
+        String settings = "workers: %d\nspares: 1\nthreads: 0\n";
+        try (RunningHost host = RunningHost.start(dir, RunningHost.hello(RunningHost.HELLO_V1, port, settings.formatted(2)))) {
             awaitServingAndSpare(host);
             Matcher spare = SPARE.matcher(host.log());
             assertTrue(spare.find(), host.log());
@@ -46,7 +38,7 @@ class SparesIT {
             }
             // One more worker wanted, under load: the spare takes the job, a new spare is built, nothing fails.
             try (LoadGenerator load = LoadGenerator.start(port, "/", 4)) {
-                host.rewrite(config.formatted(RunningHost.HELLO_V1, port, 3));
+                host.rewrite(RunningHost.hello(RunningHost.HELLO_V1, port, settings.formatted(3)));
                 host.sighup();
                 host.awaitLog(Duration.ofSeconds(30), "(pid " + sparePid + ") ready in", "(an activated spare)");
                 RunningHost.await("a new spare built", Duration.ofSeconds(60), () -> spares(host.log()).size() >= 2);
@@ -71,14 +63,7 @@ class SparesIT {
         // max_workers = workers: an old worker makes room, and the new version's spare takes over in milliseconds.
         Path releases = DeployIT.releases(dir);
         int port = RunningHost.freePort();
-        String config = """
-                hello:
-                  path: %s
-                  class: example.hello.HelloApp
-                  listen: 127.0.0.1:%d
-                  workers: 2
-                  spares: 1
-                """.formatted(releases.resolve("current"), port);
+        String config = RunningHost.hello(releases.resolve("current"), port, "workers: 2\nspares: 1\n");
         try (RunningHost host = RunningHost.start(dir, config)) {
             awaitServingAndSpare(host);
             try (LoadGenerator load = LoadGenerator.paced(port, "/", 4, Duration.ofMillis(5))) {
