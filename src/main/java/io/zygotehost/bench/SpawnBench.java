@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * 200, and how warm and how big the new worker is, side by side in one run:
  * <ul>
  *   <li><b>plain JVM</b>: {@code java PlainNettyServer} serving the hello app, from exec to the first 200;</li>
- *   <li><b>worker, no cache</b>: the host starts a worker JVM for an app with {@code aot: false};</li>
+ *   <li><b>worker, no AOT cache</b>: the host starts a worker JVM with {@code -XX:AOTMode=off};</li>
  *   <li><b>worker, AOT cache</b>: the same with the version's AOT cache built;</li>
  *   <li><b>spare activated</b>: {@code spares: 1}: the needed worker is a spare, activated.</li>
  * </ul>
@@ -74,9 +74,9 @@ public final class SpawnBench {
         SpawnBench bench = new SpawnBench(root, work, samples);
         List<Row> rows = new ArrayList<>();
         rows.add(bench.plainJvm());
-        rows.add(bench.host("worker, no cache", "aot: false\n", false));
-        rows.add(bench.host("worker, AOT cache", "", false));
-        rows.add(bench.host("spare activated", "spares: 1\n", true));
+        rows.add(bench.host("worker, no AOT cache", "jvm_options: [-XX:AOTMode=off]\n", false, false));
+        rows.add(bench.host("worker, AOT cache", "", true, false));
+        rows.add(bench.host("spare activated", "spares: 1\n", true, true));
         print(rows);
     }
 
@@ -115,7 +115,8 @@ public final class SpawnBench {
 
     // ---- the host ----
 
-    private Row host(String name, String settings, boolean spare) throws Exception {
+    /** @param aot wait for the version's AOT cache before measuring, so every new worker starts from it */
+    private Row host(String name, String settings, boolean aot, boolean spare) throws Exception {
         Path dir = Files.createDirectories(work.resolve(name.replaceAll("[^a-z]+", "-")));
         int port = freePort();
         Path config = dir.resolve("apps.yml");
@@ -129,13 +130,24 @@ public final class SpawnBench {
         double pss = 0;
         double first = 0;
         double steady;
+        int exitsBefore = 0;
         try {
             awaitLog(host, log, "ready in", 1);
-            if (settings.isEmpty()) {
+            if (aot) {
                 awaitAotCache(dir.resolve("run/aot"));
             }
             if (spare) {
                 awaitLog(host, log, "built and waiting", 1);
+                if (aot) {
+                    // The first spare may have started before the cache was there: recycle it into one that has it.
+                    writeConfig(config, port, settings, 2);
+                    signal(host.pid(), "HUP");
+                    awaitLog(host, log, "built and waiting", 2);
+                    writeConfig(config, port, settings, 1);
+                    signal(host.pid(), "HUP");
+                    awaitLog(host, log, "exited after", 1);
+                    exitsBefore = 1;
+                }
             }
             try (Connection warm = Connection.firstOk(port, System.nanoTime(), null)) {
                 warm.meanMicros(WARM_REQUESTS);
@@ -153,9 +165,9 @@ public final class SpawnBench {
                 }
                 writeConfig(config, port, settings, 1);
                 signal(host.pid(), "HUP");
-                awaitLog(host, log, "exited after", i + 1); // the newest worker drains: back to one
+                awaitLog(host, log, "exited after", exitsBefore + i + 1); // the newest worker drains: back to one
                 if (spare) {
-                    awaitLog(host, log, "built and waiting", i + 2);
+                    awaitLog(host, log, "built and waiting", exitsBefore + i + 2);
                 }
             }
         } finally {
