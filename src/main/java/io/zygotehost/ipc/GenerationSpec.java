@@ -33,6 +33,8 @@ public record GenerationSpec(
 
     public static final String ENV = "ZYGOTE_HOST_SPEC";
     public static final String WORKER_ID_ENV = "ZYGOTE_HOST_WORKER_ID";
+    /** Set ("1") for a spare: a worker that starts but accepts only once the master activates it. */
+    public static final String SPARE_ENV = "ZYGOTE_HOST_SPARE";
     /** Read by the children's logback config to prefix every line. */
     public static final String LABEL_ENV = "ZYGOTE_HOST_LABEL";
     /** Set (to the zygote's pid) in the AOT training run: a worker that trains the cache and never serves. */

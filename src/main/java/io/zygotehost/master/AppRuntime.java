@@ -44,6 +44,7 @@ final class AppRuntime {
     PlannerView.AppView view(boolean hostStopping) {
         return new PlannerView.AppView(name, config.workers(), config.maxWorkers(), config.timeout(), config.gracefulTimeout(),
                 removed || hostStopping, generations.stream().map(Generation::view).toList(),
-                new PlannerView.Limits(config.threads(), config.memory(), config.maxWorkerMemory(), announcedCap));
+                new PlannerView.Policy(config.threads(), config.spares(), config.memory(),
+                        config.maxWorkerMemory(), announcedCap));
     }
 }

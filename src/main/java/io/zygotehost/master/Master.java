@@ -348,14 +348,21 @@ public final class Master {
     private void fromWorker(AppRuntime app, Generation generation, WorkerProcess worker, Message message, Instant now) {
         switch (message) {
             case Message.WorkerReady() -> {
+                worker.lastHeartbeat = now;
+                if (worker.phase == WorkerPhase.SPARE_STARTING) {
+                    worker.enter(WorkerPhase.SPARE, now);
+                    log.info("spare {} (pid {}) built and waiting, in {} ms", generation.spec.workerLabel(worker.id),
+                            worker.pid, Duration.between(worker.spawnedAt, now).toMillis());
+                    return;
+                }
+                Instant asked = worker.phase == WorkerPhase.SPAWNING ? worker.since : worker.spawnedAt;
                 if (worker.phase == WorkerPhase.SPAWNING) {
                     worker.enter(WorkerPhase.READY, now);
                 }
                 worker.readyAt = now;
-                worker.lastHeartbeat = now;
                 worker.ageLimit = withJitter(app.config.maxAge(), app.config.maxAgeJitter());
-                log.info("worker {} (pid {}) ready in {} ms", generation.spec.workerLabel(worker.id), worker.pid,
-                        Duration.between(worker.spawnedAt, now).toMillis());
+                log.info("worker {} (pid {}) ready in {} ms{}", generation.spec.workerLabel(worker.id), worker.pid,
+                        Duration.between(asked, now).toMillis(), worker.spare ? " (an activated spare)" : "");
             }
             case Message.WorkerFailed(String reason) -> {
                 worker.failure = reason;
@@ -685,7 +692,15 @@ public final class Master {
     private void execute(Action action, AppRuntime app, Generation generation, Instant now) {
         switch (action) {
             case Action.StartZygote a -> startZygote(app, generation, now);
-            case Action.SpawnWorker a -> spawnWorker(app, generation, now);
+            case Action.SpawnWorker a -> spawnWorker(app, generation, a.spare(), now);
+            case Action.ActivateWorker a -> {
+                WorkerProcess worker = generation.workers.get(a.workerId());
+                worker.enter(WorkerPhase.SPAWNING, now);
+                if (worker.connection == null || !worker.connection.trySend(new Message.Activate())) {
+                    log.warn("cannot activate spare {} (pid {}): its control connection is gone",
+                            generation.spec.workerLabel(worker.id), worker.pid);
+                }
+            }
             case Action.DrainWorker a -> {
                 WorkerProcess worker = generation.workers.get(a.workerId());
                 worker.stopRequested = true;
@@ -744,13 +759,15 @@ public final class Master {
         }
     }
 
-    private void spawnWorker(AppRuntime app, Generation generation, Instant now) {
+    private void spawnWorker(AppRuntime app, Generation generation, boolean spare, Instant now) {
         WorkerProcess worker = new WorkerProcess(app.nextWorkerId++, now);
+        worker.spare = spare;
+        worker.phase = spare ? WorkerPhase.SPARE_STARTING : WorkerPhase.SPAWNING;
         worker.requestLimit = app.config.maxRequests() == 0 ? 0
                 : app.config.maxRequests() + (long) (random.nextDouble() * (app.config.maxRequestsJitter() + 1));
         generation.workers.put(worker.id, worker);
         Connection zygote = generation.zygote.connection;
-        if (zygote == null || !zygote.trySend(new Message.SpawnWorker(worker.id))) {
+        if (zygote == null || !zygote.trySend(new Message.SpawnWorker(worker.id, spare))) {
             generation.workers.remove(worker.id); // the zygote is going; the next one will spawn it
         }
     }

@@ -42,7 +42,8 @@ final class TrainingRun {
             AppLoader.Context context = new AppLoader.Context(spec.app(), spec.version(), 0, spec.args());
             app.preload(context);
             HttpHandler handler = app.start(context);
-            server.start(socket.fd(), handler, WorkerMain.handlerPool(spec), new WorkerStats(), () -> false, ConnectionLimits.of(spec));
+            server.prepare(handler, WorkerMain.handlerPool(spec), new WorkerStats(), () -> false, ConnectionLimits.of(spec));
+            server.accept(socket.fd());
             long started = System.nanoTime();
             Map<Integer, Integer> statuses = LoopbackClient.get(socket.address().getPort(), cache.warmup().path(),
                     cache.trainingRequests());

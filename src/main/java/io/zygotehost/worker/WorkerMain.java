@@ -7,6 +7,7 @@ import io.zygotehost.ipc.MasterLink;
 import io.zygotehost.ipc.Message;
 import io.zygotehost.zygote.AppLoader;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,6 +34,8 @@ public final class WorkerMain {
 
     private final GenerationSpec spec;
     private final int workerId;
+    /** Started by the zygote as a spare: it accepts only once activated. Touched by the control connection's reader. */
+    private volatile boolean spare;
     private final WorkerStats stats = new WorkerStats();
     private final HttpServer server = new HttpServer();
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -41,9 +44,10 @@ public final class WorkerMain {
     private Application app;
     private MasterLink link;
 
-    private WorkerMain(GenerationSpec spec, int workerId) {
+    private WorkerMain(GenerationSpec spec, int workerId, boolean spare) {
         this.spec = spec;
         this.workerId = workerId;
+        this.spare = spare;
     }
 
     public static void main(String[] args) throws Exception {
@@ -53,7 +57,7 @@ public final class WorkerMain {
             return;
         }
         int workerId = Integer.parseInt(System.getenv(GenerationSpec.WORKER_ID_ENV));
-        new WorkerMain(spec, workerId).run();
+        new WorkerMain(spec, workerId, "1".equals(System.getenv(GenerationSpec.SPARE_ENV))).run();
     }
 
     private void run() throws Exception {
@@ -73,18 +77,42 @@ public final class WorkerMain {
             System.exit(EXIT_APP_FAILED);
             return;
         }
-        ExecutorService pool = handlerPool(spec);
-        server.start(GenerationSpec.LISTEN_FD, handler, pool, stats, draining::get, ConnectionLimits.of(spec));
+        server.prepare(handler, handlerPool(spec), stats, draining::get, ConnectionLimits.of(spec));
+        if (spare) {
+            log.info("{} ready as a spare: accepting once activated", spec.workerLabel(workerId));
+        } else {
+            server.accept(GenerationSpec.LISTEN_FD);
+            log.info("{} serving", spec.workerLabel(workerId));
+        }
         link.send(new Message.WorkerReady());
-        log.info("{} serving", spec.workerLabel(workerId));
         LoopHeartbeat heartbeat = new LoopHeartbeat(server.eventLoops(), () -> link.trySend(
                 new Message.Heartbeat(stats.requests.sum(), stats.inFlight.get(), stats.stuck.get())));
         sender.scheduleAtFixedRate(heartbeat::beat, 0, 1, TimeUnit.SECONDS);
+        // The main thread stays until exit(): a spare has no event loop running yet (Netty starts a loop's
+        // thread with its first task), and without a live non-daemon thread its JVM would end right here.
+        new CountDownLatch(1).await();
     }
 
     private void onMessage(Message message) {
-        if (message instanceof Message.Drain) {
-            drain(Duration.ofDays(1)); // the master bounds a drain with graceful_timeout and kills past it
+        switch (message) {
+            case Message.Drain d -> drain(Duration.ofDays(1)); // the master bounds a drain with graceful_timeout and kills past it
+            case Message.Activate a -> activate();
+            default -> log.warn("{}: unexpected message {}", spec.workerLabel(workerId), message);
+        }
+    }
+
+    /** A spare becomes a serving worker: its app is built and warm, so this takes milliseconds. */
+    private void activate() {
+        if (!spare || draining.get()) {
+            return;
+        }
+        try {
+            server.accept(GenerationSpec.LISTEN_FD);
+            spare = false;
+            log.info("{} activated: serving", spec.workerLabel(workerId));
+            link.trySend(new Message.WorkerReady());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
