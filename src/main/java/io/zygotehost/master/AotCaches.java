@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code run_dir/aot}: one AOT cache file per distinct worker (jars, JDK, flags), {@code KEY.aot}
  * (see {@link AotCacheKey}), shared by every generation with that key, across host restarts. A
- * zygote trains into {@code KEY.PID.tmp.aot} and renames it into place when the training succeeded.
+ * zygote trains into {@code KEY.aot.PID.tmp} (not {@code *.aot}: a glob for caches never sees a
+ * half-written one) and renames it into place when the training succeeded.
  * The master names the files and removes those no generation needs; zygotes build and use them.
  */
 final class AotCaches {

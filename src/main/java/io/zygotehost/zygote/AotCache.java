@@ -128,11 +128,9 @@ final class AotCache {
         }
     }
 
-    /** {@code KEY.PID.tmp.aot}: a training's own file, renamed to {@code KEY.aot} only once whole. */
+    /** {@code KEY.aot.PID.tmp}: a training's own file, renamed to {@code KEY.aot} only once whole. */
     private Path trainingOutput() {
-        String name = cache.file().getFileName().toString();
-        String key = name.substring(0, name.length() - ".aot".length());
-        return cache.file().resolveSibling(key + "." + posix.pid() + ".tmp.aot");
+        return cache.file().resolveSibling(cache.file().getFileName() + "." + posix.pid() + ".tmp");
     }
 
     private SpawnRequest trainingSpawn(Path output) {

@@ -196,7 +196,7 @@ class AotCacheIT {
         }
     }
 
-    /** The one finished cache in run/aot (training files end in .tmp.aot). */
+    /** The one finished cache in run/aot (a training writes KEY.aot.PID.tmp). */
     private Path theCache() throws IOException {
         List<Path> caches = cacheFiles().stream()
                 .filter(file -> file.getFileName().toString().matches("[0-9a-f]{64}\\.aot")).toList();

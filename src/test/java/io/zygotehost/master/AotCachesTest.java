@@ -22,17 +22,17 @@ class AotCachesTest {
     @Test
     void aNeededCacheStaysAndTheOthersGo() {
         // KEY_A's generation lives; KEY_B's was forgotten; the rest is not ours to keep.
-        List<String> names = List.of(KEY_A + ".aot", KEY_B + ".aot", KEY_B + ".42.tmp.aot", "notes.txt");
-        assertEquals(List.of(KEY_B + ".42.tmp.aot", KEY_B + ".aot", "notes.txt"),
+        List<String> names = List.of(KEY_A + ".aot", KEY_B + ".aot", KEY_B + ".aot.42.tmp", "notes.txt");
+        assertEquals(List.of(KEY_B + ".aot", KEY_B + ".aot.42.tmp", "notes.txt"),
                 AotCaches.unneeded(names, Set.of(KEY_A), true));
     }
 
     @Test
     void aRunningTrainingsFileStaysWhileTrainingsMayRunAndGoesAtStart() {
         // At start no zygote runs yet, so a training file is what a killed host left half-written.
-        List<String> names = List.of(KEY_A + ".aot", KEY_A + ".4242.tmp.aot", KEY_A + ".4242.tmp.aot.config");
+        List<String> names = List.of(KEY_A + ".aot", KEY_A + ".aot.4242.tmp", KEY_A + ".aot.4242.tmp.config");
         assertEquals(List.of(), AotCaches.unneeded(names, Set.of(KEY_A), true));
-        assertEquals(List.of(KEY_A + ".4242.tmp.aot", KEY_A + ".4242.tmp.aot.config"),
+        assertEquals(List.of(KEY_A + ".aot.4242.tmp", KEY_A + ".aot.4242.tmp.config"),
                 AotCaches.unneeded(names, Set.of(KEY_A), false));
     }
 
