@@ -54,7 +54,8 @@ class AotCacheIT {
 
     @Test
     void theCacheIsTrainedOnceAndReusedAfterARestart() throws Exception {
-        // The first host trains the cache once; workers spawned after that start with it. A second
+        // The first host trains the cache once, without talking to the master; the first workers,
+        // spawned while it trains, start without it, those spawned after start with it. A second
         // host on the same run_dir trains nothing: same key, same file (same inode, same mtime), and
         // every worker starts with it from the first.
         Path release = helloV1();
@@ -64,7 +65,11 @@ class AotCacheIT {
         FileTime modified;
         try (RunningHost host = RunningHost.start(dir, app(release, "example.hello.HelloApp", port))) {
             host.awaitWorkers("hello", 2);
+            for (ProcTree.Proc worker : host.workers("hello")) { // spawned in the training's first seconds
+                assertFalse(commandLine(worker.pid()).stream().anyMatch(arg -> arg.startsWith("-XX:AOTCache")));
+            }
             awaitAppLog(host, TRAINED);
+            assertFalse(host.log().contains("unknown"), "the training never talks to the master:\n" + host.log());
             cache = theCache();
             inode = Files.getAttribute(cache, "unix:ino");
             modified = Files.getLastModifiedTime(cache);
