@@ -37,6 +37,7 @@ import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -678,6 +679,9 @@ public final class Master {
             return;
         }
         app.generations.remove(generation);
+        if (generation.phase == GenerationPhase.READY && generation.spec.aotCache() != null) {
+            app.rollbackCache = generation.spec.aotCache();
+        }
         removeUnneededCaches(true);
         boolean socketInUse = generation.socket == app.socket
                 || app.generations.stream().anyMatch(g -> g.socket == generation.socket);
@@ -894,14 +898,19 @@ public final class Master {
     }
 
     /**
-     * Keeps the AOT cache of every generation still here, of every app, and removes the rest of
-     * run_dir/aot: at start (false: no training can be running yet) and whenever a generation is forgotten.
+     * Keeps the AOT cache of every generation still here, of every app, and of the version each app
+     * served last before its current one while that version's jars are unchanged on disk (a rollback
+     * is a deploy too, and should not wait for a new training), and removes the rest of run_dir/aot:
+     * at start (false: no training can be running yet) and whenever a generation is forgotten.
      */
     private void removeUnneededCaches(boolean trainingsMayRun) {
         aotCaches.ifPresent(caches -> caches.removeUnneeded(apps.values().stream()
-                .flatMap(app -> app.generations.stream())
-                .map(generation -> generation.spec.aotCache()).filter(Objects::nonNull)
-                .map(AotCacheSpec::file).toList(), trainingsMayRun));
+                .flatMap(app -> Stream.concat(
+                        app.generations.stream().map(generation -> generation.spec.aotCache())
+                                .filter(Objects::nonNull).map(AotCacheSpec::file),
+                        app.removed ? Stream.<Path>empty() : Stream.ofNullable(app.rollbackCache)
+                                .filter(AotCacheSpec::classPathUnchanged).map(AotCacheSpec::file)))
+                .toList(), trainingsMayRun));
     }
 
     private void closeSocket(AppRuntime app, ListenSocket socket) {
