@@ -6,6 +6,7 @@ import io.zygotehost.config.HostConfig;
 import io.zygotehost.logs.MasterLog;
 import io.zygotehost.master.Master;
 import io.zygotehost.process.Posix;
+import io.zygotehost.status.HostStatus;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -73,6 +74,14 @@ public final class ZygoteHost implements AutoCloseable {
     /** Re-reads the config file and applies what changed. */
     public void reload() {
         master.requestReload();
+    }
+
+    /**
+     * What runs and how it does, as {@code bin/zygote-host status} shows it, built by the master at
+     * its next turn. Never completed once the host has stopped: wait with a limit.
+     */
+    public CompletableFuture<HostStatus> status() {
+        return master.requestStatus();
     }
 
     /** Drains every worker and stops; returns at once (see {@link #awaitExit}). A second call stops at once. */

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.jar.JarFile;
@@ -30,7 +31,8 @@ public final class Main {
                    zygote-host check CONFIG      validate the config and the apps' jars; exit 0 or 1
                    zygote-host stop [CONFIG]     stop the host running from CONFIG gracefully, and wait
                    zygote-host reload [CONFIG]   reload it, wait for every deploy; exit 0 or 1
-                   zygote-host status [CONFIG]   show its process tree
+                   zygote-host status [--json] [CONFIG]
+                                                 show its apps, versions and workers (--json: for scripts)
             CONFIG defaults to conf/apps.yml.""";
     private static final Path DEFAULT_CONFIG = Path.of("conf/apps.yml");
 
@@ -46,13 +48,15 @@ public final class Main {
             return args.length == 0 ? 2 : 0;
         }
         String command = args[0];
+        if (command.equals("status")) {
+            return status(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         Path config = args.length > 1 ? Path.of(args[1]) : DEFAULT_CONFIG;
         return switch (command) {
             case "run" -> serve(config, err);
             case "check" -> check(config, out, err);
             case "stop" -> signalHost(config, Signals.SIGTERM, true, out, err);
             case "reload" -> reload(config, out, err);
-            case "status" -> status(config, out, err);
             default -> args.length == 1 && command.endsWith(".yml") || command.endsWith(".yaml")
                     ? serve(Path.of(command), err) : usage(err, "unknown command: " + command);
         };
@@ -144,11 +148,10 @@ public final class Main {
      */
     private static int reload(Path configFile, PrintStream out, PrintStream err) throws Exception {
         Optional<HostConfig> config = load(configFile, err);
-        if (config.isEmpty() || runningHost(configFile, err).isEmpty()) {
+        if (config.isEmpty() || runningHost(config.get(), err).isEmpty()) {
             return 1;
         }
-        try (Connection connection = Connection.connect(config.get().host().runDir().resolve("ipc.sock"))) {
-            connection.send(new Message.Hello(Message.Role.CLI, 0, 0, (int) ProcessHandle.current().pid()));
+        try (Connection connection = connectToHost(config.get())) {
             connection.send(new Message.Reload());
             Optional<Message> answer = connection.receive();
             if (answer.isEmpty() || !(answer.get() instanceof Message.ReloadDone done)) {
@@ -160,24 +163,46 @@ public final class Main {
         }
     }
 
-    private static int status(Path configFile, PrintStream out, PrintStream err) throws Exception {
-        Optional<Integer> pid = runningHost(configFile, err);
+    /** {@code status [--json] [CONFIG]}: the flag may come before or after the config. */
+    private static int status(String[] args, PrintStream out, PrintStream err) throws IOException {
+        List<String> operands = new ArrayList<>(List.of(args));
+        boolean json = operands.remove("--json");
+        if (operands.size() > 1 || operands.stream().anyMatch(a -> a.startsWith("-"))) {
+            return usage(err, "status takes [--json] [CONFIG], got: " + String.join(" ", args));
+        }
+        Path configFile = operands.isEmpty() ? DEFAULT_CONFIG : Path.of(operands.getFirst());
+        Optional<HostConfig> config = load(configFile, err);
+        if (config.isEmpty()) {
+            return 1;
+        }
+        Optional<Integer> pid = runningHost(config.get(), err);
         if (pid.isEmpty()) {
             return 1;
         }
-        ProcessTree.print(pid.get(), out);
-        return 0;
+        return StatusCommand.run(config.get(), pid.get(), json, out, err);
+    }
+
+    /** A control connection to the host running from the config, introduced as the command line. */
+    static Connection connectToHost(HostConfig config) throws IOException {
+        Connection connection = Connection.connect(config.host().runDir().resolve("ipc.sock"));
+        try {
+            connection.send(new Message.Hello(Message.Role.CLI, 0, 0, (int) ProcessHandle.current().pid()));
+            return connection;
+        } catch (IOException e) {
+            connection.close();
+            throw e;
+        }
     }
 
     private static Optional<Integer> runningHost(Path configFile, PrintStream err) {
-        Optional<HostConfig> config = load(configFile, err);
-        if (config.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<Integer> pid = PidFile.runningHost(config.get().host().runDir());
+        return load(configFile, err).flatMap(config -> runningHost(config, err));
+    }
+
+    private static Optional<Integer> runningHost(HostConfig config, PrintStream err) {
+        Optional<Integer> pid = PidFile.runningHost(config.host().runDir());
         if (pid.isEmpty()) {
-            err.println("zygote-host: no host is running from " + configFile + " (no live pid in "
-                    + config.get().host().runDir().resolve(PidFile.NAME) + ")");
+            err.println("zygote-host: no host is running from " + config.file() + " (no live pid in "
+                    + config.host().runDir().resolve(PidFile.NAME) + ")");
         }
         return pid;
     }

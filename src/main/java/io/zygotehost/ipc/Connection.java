@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One end of a control connection: blocking reads of whole messages on the owner's reader thread,
@@ -43,6 +45,34 @@ public final class Connection implements Closeable {
     public Optional<Message> receive() throws IOException {
         String line = reader.readLine();
         return line == null ? Optional.empty() : Optional.of(MessageCodec.decode(line));
+    }
+
+    /**
+     * The next message if it comes within the limit; empty at EOF or past the limit, when the
+     * connection is closed (a blocking channel read has no timeout of its own: closing it ends the read).
+     */
+    public Optional<Message> receive(Duration limit) throws IOException {
+        AtomicBoolean late = new AtomicBoolean();
+        Thread watchdog = Thread.ofVirtual().name("receive-limit").start(() -> {
+            try {
+                Thread.sleep(limit);
+                late.set(true);
+                close();
+            } catch (InterruptedException answered) {
+                // the message came in time
+            }
+        });
+        try {
+            return receive();
+        } catch (IOException e) {
+            // How a read ended by a close from another thread fails depends on the stream: the flag says.
+            if (late.get()) {
+                return Optional.empty();
+            }
+            throw e;
+        } finally {
+            watchdog.interrupt();
+        }
     }
 
     public void send(Message message) throws IOException {

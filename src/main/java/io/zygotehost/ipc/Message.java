@@ -2,6 +2,7 @@ package io.zygotehost.ipc;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.zygotehost.status.HostStatus;
 
 /**
  * Every message between the master, zygotes and workers: one JSON object per line on a unix socket
@@ -14,8 +15,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
  * master -> zygote: SpawnWorker
  * worker -> master: Hello, WorkerReady | WorkerFailed, Heartbeat
  * master -> worker: Drain, Activate (a spare)
- * cli    -> master: Hello, Reload
- * master -> cli:    ReloadDone (then closes)
+ * cli    -> master: Hello, Reload | StatusRequest
+ * master -> cli:    ReloadDone | StatusReport (then closes)
  * </pre>
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
@@ -34,6 +35,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = Message.Activate.class, name = "activate"),
     @JsonSubTypes.Type(value = Message.Reload.class, name = "reload"),
     @JsonSubTypes.Type(value = Message.ReloadDone.class, name = "reload_done"),
+    @JsonSubTypes.Type(value = Message.StatusRequest.class, name = "status_request"),
+    @JsonSubTypes.Type(value = Message.StatusReport.class, name = "status_report"),
 })
 public sealed interface Message {
 
@@ -85,4 +88,9 @@ public sealed interface Message {
 
     /** @param lines one per app: what the reload did to it */
     record ReloadDone(boolean ok, java.util.List<String> lines) implements Message {}
+
+    /** What runs and how it does; answered with one {@link StatusReport}. */
+    record StatusRequest() implements Message {}
+
+    record StatusReport(HostStatus status) implements Message {}
 }

@@ -1,10 +1,18 @@
 package io.zygotehost.ipc;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.deser.std.FromStringDeserializer;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /** The one codec of the wire: a {@link Message} as one line of JSON. */
 public final class MessageCodec {
@@ -12,9 +20,30 @@ public final class MessageCodec {
     private static final ObjectMapper JSON = JsonMapper.builder()
             // A newer peer may add fields: an older one ignores them rather than dropping the connection.
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .addModule(instantsAsText())
             .build();
 
     private MessageCodec() {}
+
+    /**
+     * Instants as ISO-8601 text to the millisecond ({@code "2026-11-23T15:40:12.345Z"}), which scripts
+     * and people read, without the jsr310 module's jar in every child's class path for one type.
+     */
+    private static SimpleModule instantsAsText() {
+        return new SimpleModule("instants")
+                .addSerializer(Instant.class, new StdSerializer<>(Instant.class) {
+                    @Override
+                    public void serialize(Instant instant, JsonGenerator out, SerializerProvider provider) throws IOException {
+                        out.writeString(instant.truncatedTo(ChronoUnit.MILLIS).toString());
+                    }
+                })
+                .addDeserializer(Instant.class, new FromStringDeserializer<>(Instant.class) {
+                    @Override
+                    protected Instant _deserialize(String text, DeserializationContext context) {
+                        return Instant.parse(text);
+                    }
+                });
+    }
 
     public static String encode(Message message) {
         try {

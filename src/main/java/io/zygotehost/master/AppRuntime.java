@@ -25,6 +25,8 @@ final class AppRuntime {
     String problem;
     /** How many workers the memory budget held when we last logged it; -1 before the budget first held fewer than workers. */
     int announcedCap = -1;
+    /** Why the budget holds fewer than {@code workers}, as last announced; null while it holds them all. */
+    String capReason;
     /** The AOT cache of the version served before the current one: kept for a rollback. Null before a deploy. */
     AotCacheSpec rollbackCache;
     /** Waiting for the removal to finish. */

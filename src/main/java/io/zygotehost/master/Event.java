@@ -2,6 +2,8 @@ package io.zygotehost.master;
 
 import io.zygotehost.ipc.Connection;
 import io.zygotehost.ipc.Message;
+import io.zygotehost.status.HostStatus;
+import java.util.concurrent.CompletableFuture;
 
 /** What reaches the master thread from elsewhere: signals, API calls, and the control connections. */
 sealed interface Event {
@@ -14,6 +16,9 @@ sealed interface Event {
 
     /** {@code watch: true} saw the app's release change: redeploy that app with the config in force. */
     record Redeploy(String app) implements Event {}
+
+    /** Someone in this process wants the host's status (the library's {@code ZygoteHost.status()}). */
+    record Status(CompletableFuture<HostStatus> answer) implements Event {}
 
     record Connected(Connection connection, Message.Hello hello) implements Event {}
 

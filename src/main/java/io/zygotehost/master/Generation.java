@@ -25,6 +25,9 @@ final class Generation {
     ZygoteProcess zygote;
     /** By worker id. Holds every worker from spawn request to reaped exit. */
     final Map<Integer, WorkerProcess> workers = new TreeMap<>();
+    /** This many processes dying young in a row is a crash loop: logged and shown as one. */
+    private static final int CRASH_LOOP = 3;
+
     /** Consecutive processes that died young; reset by a worker that serves past {@link Backoff#YOUNG}. */
     int crashStreak;
     /** No spawn before this: the crash backoff. */
@@ -56,6 +59,10 @@ final class Generation {
     void recordFailure(Instant startedAt, Instant now) {
         crashStreak = startedAt.plus(Backoff.YOUNG).isAfter(now) ? crashStreak + 1 : 0;
         notBefore = now.plus(Backoff.delay(crashStreak));
+    }
+
+    boolean inCrashLoop() {
+        return crashStreak >= CRASH_LOOP;
     }
 
     long readyWorkers() {

@@ -19,6 +19,7 @@ import io.zygotehost.process.ListenSocket;
 import io.zygotehost.process.PidFile;
 import io.zygotehost.process.ProcessLauncher;
 import io.zygotehost.process.Signals;
+import io.zygotehost.status.HostStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -54,8 +56,6 @@ public final class Master {
     private static final Duration LOST_AFTER = Duration.ofSeconds(5);
     /** New workers that die young this many times in a row abandon the deploy: the version is broken. */
     private static final int DEPLOY_CRASH_LIMIT = 2;
-    /** This many processes of a generation dying young in a row is a crash loop, and said so. */
-    private static final int CRASH_LOOP = 3;
     /**
      * How often every process's PSS is read. A reading costs about a millisecond per JVM (the
      * kernel walks its mappings); a worker over max_worker_memory is caught within one interval.
@@ -80,6 +80,9 @@ public final class Master {
     private int nextGeneration = 1;
     private final Random random = new Random();
     private Instant nextMemoryCheck = Instant.EPOCH;
+    private final Instant startedAt;
+    /** The outcome of the last reload, for status; null before the first. */
+    private HostStatus.Reload lastReload;
     /** Set by the first stop: past it, whatever still runs is killed. */
     private Instant stopDeadline;
     private boolean finished;
@@ -89,6 +92,7 @@ public final class Master {
         this.launcher = launcher;
         this.clock = clock;
         this.hostClasspath = hostClasspath;
+        this.startedAt = clock.instant();
     }
 
     // ---- what other threads may call: they only queue ----
@@ -99,6 +103,13 @@ public final class Master {
 
     public void requestReload() {
         events.add(new Event.Reload(null));
+    }
+
+    /** The host's status, built on the master's thread at its next turn (within about 100 ms). */
+    public CompletableFuture<HostStatus> requestStatus() {
+        CompletableFuture<HostStatus> answer = new CompletableFuture<>();
+        events.add(new Event.Status(answer));
+        return answer;
     }
 
     /**
@@ -153,7 +164,7 @@ public final class Master {
             for (Generation generation : app.generations) {
                 if (generation.crashStreak > 0 && generation.workers.values().stream().anyMatch(
                         w -> w.phase == WorkerPhase.READY && w.readyAt.plus(Backoff.YOUNG).isBefore(now))) {
-                    if (generation.crashStreak >= CRASH_LOOP) {
+                    if (generation.inCrashLoop()) {
                         log.info("{}: out of its crash loop, a worker has served {}", generation.label(),
                                 Durations.approximate(Backoff.YOUNG));
                     }
@@ -233,6 +244,7 @@ public final class Master {
                     applyChange(app, app.config, new ReloadWaiter(null));
                 }
             }
+            case Event.Status(CompletableFuture<HostStatus> answer) -> answer.complete(status());
             case Event.Connected(Connection connection, Message.Hello hello) -> connected(connection, hello);
             case Event.Received(Connection connection, Message message) -> {
                 Peer peer = peers.get(connection);
@@ -293,9 +305,14 @@ public final class Master {
             case Peer.Worker(AppRuntime app, Generation generation, WorkerProcess worker) ->
                     fromWorker(app, generation, worker, message, now);
             case Peer.Cli() -> {
+                // Each command is answered once, then its connection closed.
                 if (message instanceof Message.Reload) {
-                    peers.remove(connection); // answered once, then closed
+                    peers.remove(connection);
                     reload(new ReloadWaiter(connection));
+                } else if (message instanceof Message.StatusRequest) {
+                    peers.remove(connection);
+                    connection.trySend(new Message.StatusReport(status()));
+                    connection.close();
                 }
             }
         }
@@ -379,6 +396,12 @@ public final class Master {
         }
     }
 
+    private HostStatus status() {
+        long pid = ProcessHandle.current().pid();
+        return StatusSnapshot.of(config, apps.values(), pid, startedAt, measure((int) pid).orElse(null), lastReload,
+                clock.instant());
+    }
+
     private void disconnected(Connection connection) {
         Peer peer = peers.remove(connection);
         switch (peer) {
@@ -408,13 +431,13 @@ public final class Master {
         } catch (ConfigException e) {
             log.error("reload refused, nothing changed:\n{}", e.getMessage());
             waiter.done("config", false, "refused, nothing changed:\n" + e.getMessage());
-            waiter.answer();
+            answer(waiter);
             return;
         }
         log.info("reloading {}", config.file());
         if (stopDeadline != null) {
             waiter.done("host", false, "stopping: the reload is ignored");
-            waiter.answer();
+            answer(waiter);
             return;
         }
         for (AppRuntime app : List.copyOf(apps.values())) {
@@ -442,7 +465,7 @@ public final class Master {
         config = next;
         watchReleases();
         if (waiter.complete()) {
-            waiter.answer();
+            answer(waiter);
         } else {
             reloadWaiters.add(waiter);
         }
@@ -583,10 +606,17 @@ public final class Master {
         }
     }
 
+    /** The reload has ended: whoever asked hears how, and status shows it as the last reload. */
+    private void answer(ReloadWaiter waiter) {
+        Message.ReloadDone outcome = waiter.outcome();
+        lastReload = new HostStatus.Reload(clock.instant(), outcome.ok(), outcome.lines());
+        waiter.answer();
+    }
+
     private void finishWaiter(ReloadWaiter waiter, String app, boolean ok, String outcome) {
         waiter.done(app, ok, outcome);
         if (waiter.complete() && reloadWaiters.remove(waiter)) {
-            waiter.answer();
+            answer(waiter);
         }
     }
 
@@ -659,7 +689,7 @@ public final class Master {
         }
         String next = !reason.isFailure() || stopDeadline != null || generation.role == PlannerView.Role.OLD ? ""
                 : generation.crashStreak == 0 ? "; replacing it"
-                : (generation.crashStreak >= CRASH_LOOP ? "; CRASH LOOP, " : "; ") + "replacing it in "
+                : (generation.inCrashLoop() ? "; CRASH LOOP, " : "; ") + "replacing it in "
                         + Duration.between(now, generation.notBefore).toMillis() + " ms (" + generation.crashStreak
                         + " died young in a row)";
         String message = "worker {} (pid {}) exited after {} and {} requests: {}{}";
@@ -729,6 +759,7 @@ public final class Master {
             }
             case Action.AnnounceCap a -> {
                 app.announcedCap = a.cap();
+                app.capReason = a.cap() < app.config.workers() ? a.why() : null;
                 if (a.cap() < app.config.workers()) {
                     log.warn("app {}: running {} workers, not {}: {}", app.name, a.cap(), app.config.workers(), a.why());
                 } else {

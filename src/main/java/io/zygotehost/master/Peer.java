@@ -7,6 +7,6 @@ sealed interface Peer {
 
     record Worker(AppRuntime app, Generation generation, WorkerProcess worker) implements Peer {}
 
-    /** {@code bin/zygote-host reload}, waiting for the outcome. */
+    /** {@code bin/zygote-host reload} or {@code status}, waiting for its answer. */
     record Cli() implements Peer {}
 }

@@ -3,7 +3,6 @@ package io.zygotehost.master;
 import io.zygotehost.ipc.Connection;
 import io.zygotehost.ipc.Message;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,11 +32,15 @@ final class ReloadWaiter {
         return !outcomes.containsValue(null);
     }
 
+    /** What the reload did: one line per app, and whether all of it went through. */
+    Message.ReloadDone outcome() {
+        return new Message.ReloadDone(!failed, outcomes.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).toList());
+    }
+
     /** Answers the requester, if there is one. */
     void answer() {
         if (requester != null) {
-            List<String> lines = outcomes.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).toList();
-            requester.trySend(new Message.ReloadDone(!failed, lines));
+            requester.trySend(outcome());
             requester.close();
         }
     }

@@ -8,6 +8,7 @@ import java.time.Instant;
 /** The master's record of a running zygote. */
 final class ZygoteProcess {
     final int pid;
+    final Instant startedAt;
     ZygotePhase phase = ZygotePhase.STARTING;
     /** When it entered its phase. */
     Instant since;
@@ -18,6 +19,7 @@ final class ZygoteProcess {
 
     ZygoteProcess(int pid, Instant now) {
         this.pid = pid;
+        this.startedAt = now;
         this.since = now;
     }
 

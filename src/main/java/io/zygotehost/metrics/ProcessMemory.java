@@ -101,7 +101,8 @@ public record ProcessMemory(long pss, long rss) {
         }
     }
 
-    private static long megabytes(long bytes) {
+    /** Bytes in whole MB (1024 * 1024), rounded: the unit of the status columns. */
+    public static long megabytes(long bytes) {
         return Math.round(bytes / MIB);
     }
 
