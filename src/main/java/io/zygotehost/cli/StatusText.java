@@ -42,7 +42,7 @@ final class StatusText {
                 .mapToLong(g -> (g.zygote() == null ? 0 : 1) + g.workers().size()).sum();
         line(text, "", "zygote-host (pid %d), up %s, config %s", status.pid(),
                 since(status.startedAt(), status.takenAt()), status.config());
-        line(text, "", "memory: %s in %d processes%s%s", status.memory().describe(), processes,
+        line(text, "", "memory: %s in %s%s%s", status.memory().describe(), count(processes, "process", "processes"),
                 status.memoryLimit() > 0 ? ", memory_limit " + Sizes.format(status.memoryLimit()) : "",
                 status.master() == null ? "" : "; the master " + status.master().describe());
         HostStatus.Reload reload = status.lastReload();
@@ -56,7 +56,8 @@ final class StatusText {
     }
 
     private static void app(HostStatus.App app, Instant now, int[] widths, StringBuilder text) {
-        line(text, "", "%s on %s: %d workers, max_workers %d, spares %d%s", app.name(), app.listen(), app.workers(),
+        line(text, "", "%s on %s: %s, max_workers %d, spares %d%s", app.name(), app.listen(),
+                count(app.workers(), "worker", "workers"),
                 app.maxWorkers(), app.spares(), app.memoryBudget() > 0 ? ", memory " + Sizes.format(app.memoryBudget()) : "");
         if (app.crashLoop()) {
             HostStatus.Generation looping = app.generations().stream()
@@ -132,6 +133,10 @@ final class StatusText {
             line.append(i == 0 ? "" : "  ").append(format.formatted(cells.get(i)));
         }
         text.append(line.toString().stripTrailing()).append('\n');
+    }
+
+    private static String count(long n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
     }
 
     private static String memory(ProcessMemory memory) {

@@ -85,10 +85,12 @@ final class RunningHost implements AutoCloseable {
     /** The outcome of a bin/zygote-host command. */
     record Result(int exit, String output) {}
 
-    /** Runs bin/zygote-host COMMAND CONFIG to its end (bounded) and returns what it said. */
-    Result command(String command) throws IOException, InterruptedException {
+    /** Runs bin/zygote-host COMMAND [FLAGS] CONFIG to its end (bounded) and returns what it said. */
+    Result command(String command, String... flags) throws IOException, InterruptedException {
         Path out = Files.createTempFile(dir, command, ".out");
-        List<String> argv = List.of(ROOT.resolve("bin/zygote-host").toString(), command, config.toString());
+        List<String> argv = new java.util.ArrayList<>(List.of(ROOT.resolve("bin/zygote-host").toString(), command));
+        argv.addAll(List.of(flags));
+        argv.add(config.toString());
         ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.toFile());
         builder.environment().put("ZYGOTE_HOST_NO_BUILD", "1");
         Process process = builder.start();
