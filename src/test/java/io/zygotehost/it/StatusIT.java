@@ -103,30 +103,41 @@ class StatusIT {
         }
     }
 
-    /** Runs {@code status --json} until its snapshot satisfies the condition (bounded), and returns that snapshot. */
+    /**
+     * Runs {@code status --json} until its snapshot satisfies the condition (bounded), and returns that
+     * snapshot. Until the master has written its pid file, status exits 1: that is "not yet".
+     */
     private static HostStatus awaitStatus(RunningHost host, String what, Predicate<HostStatus> condition) {
-        AtomicReference<HostStatus> last = new AtomicReference<>();
+        AtomicReference<RunningHost.Result> last = new AtomicReference<>();
+        AtomicReference<HostStatus> status = new AtomicReference<>();
         try {
             RunningHost.await(what, Duration.ofSeconds(60), () -> {
-                last.set(json(host));
-                return condition.test(last.get());
+                last.set(statusJson(host));
+                status.set(last.get().exit() == 0 ? decode(last.get().output()) : null);
+                return status.get() != null && condition.test(status.get());
             });
         } catch (AssertionError e) {
-            fail(e.getMessage() + "; the last status:\n" + last.get(), e);
+            fail(e.getMessage() + "; the last status --json:\n" + last.get(), e);
         }
-        return last.get();
+        return status.get();
     }
 
-    private static HostStatus json(RunningHost host) {
+    private static RunningHost.Result statusJson(RunningHost host) {
         try {
-            RunningHost.Result result = host.command("status", "--json");
-            assertEquals(0, result.exit(), result.output());
-            return MessageCodec.json().readValue(result.output(), HostStatus.class);
+            return host.command("status", "--json");
         } catch (IOException e) {
             throw new AssertionError(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        }
+    }
+
+    private static HostStatus decode(String json) {
+        try {
+            return MessageCodec.json().readValue(json, HostStatus.class);
+        } catch (IOException e) {
+            throw new AssertionError("status --json printed what is not a status:\n" + json, e);
         }
     }
 
