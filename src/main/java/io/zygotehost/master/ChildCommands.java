@@ -5,6 +5,7 @@ import io.zygotehost.ipc.GenerationSpec;
 import io.zygotehost.process.SpawnRequest;
 import java.io.File;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -44,8 +45,18 @@ final class ChildCommands {
         Map<String, String> env = new HashMap<>(baseEnv);
         env.putAll(app.env());
         return new GenerationSpec(app.name(), release.version(), generation, app.className(), app.args(),
-                app.threads(), app.maxBody(), app.requestTimeout().toMillis(), app.httpLimits(), ipcSocket,
+                app.threads(), app.maxBody(), app.requestTimeout().toMillis(), app.httpLimits(), app.warmup(),
+                warmupLimit(app).toMillis(), ipcSocket,
                 command(app, release, WORKER_FLAGS, "io.zygotehost.worker.WorkerMain"), env);
+    }
+
+    /**
+     * Half the app's timeout: the master kills a worker not ready within the timeout of its spawn, so the
+     * warm-up must leave the other half to the JVM's start and the app's own. (The timeout applies in place,
+     * the spec does not: a generation keeps the limit it was created with.)
+     */
+    static Duration warmupLimit(AppConfig app) {
+        return app.timeout().dividedBy(2);
     }
 
     SpawnRequest zygote(GenerationSpec spec, AppConfig app, Release release, int listenFd, Path logFile) {

@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +71,12 @@ public final class WorkerMain {
             return;
         }
         ExecutorService pool = spec.threads() == 0 ? null : Executors.newFixedThreadPool(spec.threads(), daemon("handler"));
-        server.start(GenerationSpec.LISTEN_FD, handler, pool, stats, draining::get, ConnectionLimits.of(spec));
+        ConnectionLimits limits = ConnectionLimits.of(spec);
+        // One instance for the warm-up's pipeline and the real one: the JIT profiles the call with the class real traffic brings.
+        BooleanSupplier isDraining = draining::get;
+        new SelfWarmup(spec.warmup(), Duration.ofMillis(spec.warmupLimitMillis()), spec.workerLabel(workerId))
+                .run(handler, pool, isDraining, limits);
+        server.start(GenerationSpec.LISTEN_FD, handler, pool, stats, isDraining, limits);
         link.send(new Message.WorkerReady());
         log.info("{} serving", spec.workerLabel(workerId));
         LoopHeartbeat heartbeat = new LoopHeartbeat(server.eventLoops(), () -> link.trySend(
