@@ -11,6 +11,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.internal.SystemPropertyUtil;
 import io.zygotehost.api.HttpHandler;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +23,13 @@ import java.util.function.BooleanSupplier;
 final class HttpServer {
 
     private final EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-    private final EventLoopGroup loops =
-            new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), EpollIoHandler.newFactory());
+    /**
+     * Netty's own knob, io.netty.eventLoopThreads, which the master sets per app (see ChildCommands) and a
+     * user's jvm_options can override; without it, one loop per core.
+     */
+    private final EventLoopGroup loops = new MultiThreadIoEventLoopGroup(
+            SystemPropertyUtil.getInt("io.netty.eventLoopThreads", Runtime.getRuntime().availableProcessors()),
+            EpollIoHandler.newFactory());
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private Channel listener;
 
