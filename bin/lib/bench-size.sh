@@ -4,7 +4,7 @@
 # worker flags plus the JVM options given after --, which go to the app's jvm_options and so come
 # last and win: the way to try a flag before it becomes a default.
 #
-#   bin/bench size [--rounds N] [--workers N] [--load 3s] [-- JVM_OPTION...]
+#   bin/bench size [--rounds N] [--workers N] [--load 3s] [--env NAME=VALUE]... [-- JVM_OPTION...]
 #
 # Each round starts the host from a temporary folder, waits for its workers, loads them with wrk,
 # reads each worker's PSS (/proc/PID/smaps_rollup) and stops the host. Prints every sample and one
@@ -16,20 +16,22 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 usage() {
   cat <<'USAGE'
-usage: bin/bench size [--rounds N] [--workers N] [--load D] [-- JVM_OPTION...]
+usage: bin/bench size [--rounds N] [--workers N] [--load D] [--env NAME=VALUE]... [-- JVM_OPTION...]
   --rounds N   host starts, each measuring every worker; default 3
   --workers N  workers of the hello app; default 2
   --load D     wrk run (wrk -t2 -c16) before PSS is read, e.g. 3s; default 3s
+  --env N=V    an environment variable of the app's processes (its env:), e.g. --env MALLOC_ARENA_MAX=2
   -- ...       extra JVM options of the workers (and zygote), e.g. -- -Xss256k -XX:TieredStopAtLevel=1
 USAGE
 }
 
-rounds=3 workers=2 load=3s options=()
+rounds=3 workers=2 load=3s options=() env=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) [ $# -ge 2 ] || { usage >&2; exit 2; }; rounds="$2"; shift ;;
     --workers) [ $# -ge 2 ] || { usage >&2; exit 2; }; workers="$2"; shift ;;
     --load) [ $# -ge 2 ] || { usage >&2; exit 2; }; load="$2"; shift ;;
+    --env) [[ $# -ge 2 && "$2" == ?*=* ]] || { usage >&2; exit 2; }; env+=("$2"); shift ;;
     --) shift; options=("$@"); break ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench size: unknown argument: $1" >&2; usage >&2; exit 2 ;;
@@ -57,7 +59,7 @@ pss_mib() { awk '$1 == "Pss:" { printf "%.1f", $2 / 1024 }' "/proc/$1/smaps_roll
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { printf "%s", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 yaml_list() { local o sep=""; printf '['; for o in "$@"; do printf '%s"%s"' "$sep" "${o//\"/\\\"}"; sep=", "; done; printf ']'; }
 
-echo "bench size: $rounds rounds, $workers hello workers (threads: 0), wrk $load, options: ${options[*]:-(none)}; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "bench size: $rounds rounds, $workers hello workers (threads: 0), wrk $load, options: ${options[*]:-(none)}${env[*]:+, env: ${env[*]}}; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 all_pss="" all_ready="" all_zygote=""
 for round in $(seq 1 "$rounds"); do
   port=$((20000 + RANDOM % 12000))
@@ -73,6 +75,7 @@ apps:
     workers: $workers
     threads: 0
     jvm_options: $(yaml_list "${options[@]}")
+    env: {$(sep=""; for e in "${env[@]}"; do printf '%s %s: "%s"' "$sep" "${e%%=*}" "${e#*=}"; sep=,; done)}
 YAML
   ZYGOTE_HOST_NO_BUILD=1 "$root/bin/zygote-host" "$work/size.yml" >"$work/host.out" 2>&1 &
   host_pid=$!
@@ -99,4 +102,4 @@ YAML
   echo "bench size: $line"
   stop_host
 done
-echo "RESULT size pss_mib=$(echo "$all_pss" | median) ready_ms=$(echo "$all_ready" | median) zygote_pss_mib=$(echo "$all_zygote" | median) options=\"${options[*]:-}\""
+echo "RESULT size pss_mib=$(echo "$all_pss" | median) ready_ms=$(echo "$all_ready" | median) zygote_pss_mib=$(echo "$all_zygote" | median) options=\"${env[*]:+${env[*]} }${options[*]:-}\""

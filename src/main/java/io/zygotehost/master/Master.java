@@ -836,7 +836,8 @@ public final class Master {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.keySet().removeIf(key -> key.startsWith("ZYGOTE_HOST_"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        commands = new ChildCommands(java, hostClasspath, socket, env);
+        commands = new ChildCommands(java, hostClasspath, socket, env, Runtime.getRuntime().availableProcessors(),
+                NettyNative.extract(runDir));
         for (AppConfig app : config.apps().values()) {
             apps.put(app.name(), new AppRuntime(app));
         }
