@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,6 +45,8 @@ class SelfWarmupTest {
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
     private final Logger workerLog = (Logger) LoggerFactory.getLogger("worker");
     private final Logger dispatcherLog = (Logger) LoggerFactory.getLogger(RequestDispatcher.class);
+    /** Handlers that hang wait on this; the test's end lets them go. */
+    private final CountDownLatch hung = new CountDownLatch(1);
 
     @BeforeEach
     void captureLogs() {
@@ -56,6 +59,7 @@ class SelfWarmupTest {
     void release() {
         workerLog.detachAppender(log);
         dispatcherLog.detachAppender(log);
+        hung.countDown();
         pool.shutdownNow();
     }
 
@@ -172,43 +176,34 @@ class SelfWarmupTest {
     @Test
     void aHandlerOnThePoolThatHangsDoesNotHoldTheStart() throws Exception {
         // The first call never returns: the warm-up gives up at its limit and the worker serves.
-        CountDownLatch never = new CountDownLatch(1);
         AtomicInteger calls = new AtomicInteger();
-        HttpHandler hangs = request -> {
-            calls.incrementAndGet();
-            never.await();
-            return Responses.text(HttpResponseStatus.OK, "ok\n");
-        };
-        long start = System.nanoTime();
-        SelfWarmup warmup = warmup(10, HANG_LIMIT);
-        warmup.run(hangs, pool, () -> false, LIMITS);
-        assertStoppedAtTheLimit(start);
+        warmupThatHangs(pool, calls);
         assertEquals(1, calls.get());
         assertEquals(List.of("hello@v1 #1 warm-up stopped at its limit of 1000 ms after 1 of its 10 requests to /warm?x=1; serving",
                 "hello@v1 #1 warm-up: 1 of 1 requests to /warm?x=1 failed, the first no response; serving anyway"), lines(Level.WARN));
-        never.countDown();
-    }
-
-    private static void assertStoppedAtTheLimit(long startNanos) {
-        long millis = (System.nanoTime() - startNanos) / 1_000_000;
-        assertTrue(millis >= HANG_LIMIT.toMillis() && millis < HANG_LIMIT.toMillis() + 2_000, millis + " ms");
     }
 
     @Test
     void aHandlerOnTheEventLoopThatHangsDoesNotHoldTheStart() throws Exception {
         // threads: 0, where the handler runs on the warm-up thread itself: the worker stops waiting at the limit.
-        CountDownLatch never = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        warmupThatHangs(null, calls);
+        assertEquals(1, calls.get());
+        assertEquals(List.of("hello@v1 #1 warm-up stopped at its limit of 1000 ms after 0 of its 10 requests to /warm?x=1; serving"),
+                lines(Level.WARN));
+    }
+
+    /** Ten warm-up requests to a handler whose first call never returns (until the test ends): it must give up at the limit. */
+    private void warmupThatHangs(Executor pool, AtomicInteger calls) throws InterruptedException {
         HttpHandler hangs = request -> {
-            never.await();
+            calls.incrementAndGet();
+            hung.await();
             return Responses.text(HttpResponseStatus.OK, "ok\n");
         };
         long start = System.nanoTime();
-        SelfWarmup warmup = warmup(10, HANG_LIMIT);
-        warmup.run(hangs, null, () -> false, LIMITS);
-        assertStoppedAtTheLimit(start);
-        assertEquals(List.of("hello@v1 #1 warm-up stopped at its limit of 1000 ms after 0 of its 10 requests to /warm?x=1; serving"),
-                lines(Level.WARN));
-        never.countDown();
+        warmup(10, HANG_LIMIT).run(hangs, pool, () -> false, LIMITS);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(millis >= HANG_LIMIT.toMillis() && millis < HANG_LIMIT.toMillis() + 2_000, millis + " ms");
     }
 
     @Test
