@@ -17,6 +17,7 @@ import java.util.Map;
  * @param workerEnv     the whole environment of a worker
  * @param warmup        the requests each worker sends itself before it accepts
  * @param warmupLimitMillis how long a worker's warm-up may take at most, so a slow handler cannot hold its start
+ * @param aotCache      the generation's AOT cache; null when the JDK has none or the class path cannot have one
  */
 public record GenerationSpec(
         String app,
@@ -32,12 +33,17 @@ public record GenerationSpec(
         long warmupLimitMillis,
         Path ipcSocket,
         List<String> workerCommand,
-        Map<String, String> workerEnv) {
+        Map<String, String> workerEnv,
+        AotCacheSpec aotCache) {
 
     public static final String ENV = "ZYGOTE_HOST_SPEC";
     public static final String WORKER_ID_ENV = "ZYGOTE_HOST_WORKER_ID";
+    /** Set ("1") for a spare: a worker that starts but accepts only once the master activates it. */
+    public static final String SPARE_ENV = "ZYGOTE_HOST_SPARE";
     /** Read by the children's logback config to prefix every line. */
     public static final String LABEL_ENV = "ZYGOTE_HOST_LABEL";
+    /** Set (to the zygote's pid) in the AOT training run: a worker that trains the cache and never serves. */
+    public static final String AOT_TRAINING_ENV = "ZYGOTE_HOST_AOT_TRAINING";
     /** The listening socket's fd number in zygotes and workers. */
     public static final int LISTEN_FD = 3;
 
@@ -49,6 +55,10 @@ public record GenerationSpec(
 
     /** {@code hello@v1}: how logs and process titles name this generation. */
     public String label() {
+        return label(app, version);
+    }
+
+    public static String label(String app, String version) {
         return app + "@" + version;
     }
 

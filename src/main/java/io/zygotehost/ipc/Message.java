@@ -13,7 +13,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
  * zygote -> master: Hello, CanaryPassed | CanaryFailed, WorkerSpawned | WorkerSpawnFailed, WorkerExited
  * master -> zygote: SpawnWorker
  * worker -> master: Hello, WorkerReady | WorkerFailed, Heartbeat
- * master -> worker: Drain
+ * master -> worker: Drain, Activate (a spare)
  * cli    -> master: Hello, Reload
  * master -> cli:    ReloadDone (then closes)
  * </pre>
@@ -31,6 +31,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = Message.WorkerFailed.class, name = "worker_failed"),
     @JsonSubTypes.Type(value = Message.Heartbeat.class, name = "heartbeat"),
     @JsonSubTypes.Type(value = Message.Drain.class, name = "drain"),
+    @JsonSubTypes.Type(value = Message.Activate.class, name = "activate"),
     @JsonSubTypes.Type(value = Message.Reload.class, name = "reload"),
     @JsonSubTypes.Type(value = Message.ReloadDone.class, name = "reload_done"),
 })
@@ -47,7 +48,8 @@ public sealed interface Message {
     /** The version cannot start; the zygote exits after sending this. */
     record CanaryFailed(String reason) implements Message {}
 
-    record SpawnWorker(int workerId) implements Message {}
+    /** @param spare start it, build the app, warm it up, but do not accept until {@link Activate} */
+    record SpawnWorker(int workerId, boolean spare) implements Message {}
 
     record WorkerSpawned(int workerId, int pid) implements Message {}
 
@@ -56,7 +58,7 @@ public sealed interface Message {
     /** A worker of this zygote ended; exitCode is -1 when it was killed by {@code signal}. */
     record WorkerExited(int workerId, int pid, int exitCode, int signal) implements Message {}
 
-    /** The worker built its handler and is accepting on the app's socket. */
+    /** The worker built its handler and is accepting on the app's socket; a spare: it is ready to, when activated. */
     record WorkerReady() implements Message {}
 
     /** The app's preload or start threw; the worker exits after sending this. */
@@ -71,6 +73,9 @@ public sealed interface Message {
      *                 hold every handler thread, the worker is recycled
      */
     record Heartbeat(long requests, int inFlight, int stuck) implements Message {}
+
+    /** A spare starts accepting on the app's socket, and says {@link WorkerReady} once it does. */
+    record Activate() implements Message {}
 
     /** Stop accepting, answer what is in flight, exit. */
     record Drain() implements Message {}

@@ -9,7 +9,15 @@ sealed interface Action {
 
     record StartZygote(String app, int generation) implements Action {}
 
-    record SpawnWorker(String app, int generation) implements Action {}
+    /** @param spare a spare: started and warmed, accepting only once activated */
+    record SpawnWorker(String app, int generation, boolean spare) implements Action {
+        SpawnWorker(String app, int generation) {
+            this(app, generation, false);
+        }
+    }
+
+    /** A spare starts accepting: a new worker in milliseconds. */
+    record ActivateWorker(String app, int generation, int workerId) implements Action {}
 
     record DrainWorker(String app, int generation, int workerId, String why) implements Action {}
 

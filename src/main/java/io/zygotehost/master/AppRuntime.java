@@ -3,6 +3,7 @@ package io.zygotehost.master;
 import io.zygotehost.config.AppConfig;
 import io.zygotehost.master.PlannerView.Role;
 import io.zygotehost.process.ListenSocket;
+import io.zygotehost.ipc.AotCacheSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,6 +25,8 @@ final class AppRuntime {
     String problem;
     /** How many workers the memory budget held when we last logged it; -1 before the budget first held fewer than workers. */
     int announcedCap = -1;
+    /** The AOT cache of the version served before the current one: kept for a rollback. Null before a deploy. */
+    AotCacheSpec rollbackCache;
     /** Waiting for the removal to finish. */
     final List<ReloadWaiter> removalWaiters = new ArrayList<>();
 
@@ -44,6 +47,7 @@ final class AppRuntime {
     PlannerView.AppView view(boolean hostStopping) {
         return new PlannerView.AppView(name, config.workers(), config.maxWorkers(), config.timeout(), config.gracefulTimeout(),
                 removed || hostStopping, generations.stream().map(Generation::view).toList(),
-                new PlannerView.Limits(config.threads(), config.memory(), config.maxWorkerMemory(), announcedCap));
+                new PlannerView.Policy(config.threads(), config.spares(), config.memory(),
+                        config.maxWorkerMemory(), announcedCap));
     }
 }

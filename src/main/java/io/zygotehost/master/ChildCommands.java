@@ -56,24 +56,29 @@ final class ChildCommands {
     private final int cores;
     /** The folder of Netty's epoll library, extracted once by the master (NettyNative); empty: each worker extracts it. */
     private final Optional<Path> nettyNative;
+    /** Empty on a JDK without AOT training. */
+    private final Optional<AotCaches> aotCaches;
 
     ChildCommands(String java, String hostClasspath, Path ipcSocket, Map<String, String> baseEnv, int cores,
-            Optional<Path> nettyNative) {
+            Optional<Path> nettyNative, Optional<AotCaches> aotCaches) {
         this.java = java;
         this.hostClasspath = hostClasspath;
         this.ipcSocket = ipcSocket;
         this.baseEnv = Map.copyOf(baseEnv);
         this.cores = cores;
         this.nettyNative = nettyNative;
+        this.aotCaches = aotCaches;
     }
 
     GenerationSpec spec(AppConfig app, Release release, int generation) {
         Map<String, String> env = new HashMap<>(baseEnv);
         env.putAll(app.env());
+        List<String> worker = command(app, release, workerFlags(app), "io.zygotehost.worker.WorkerMain");
+        String label = GenerationSpec.label(app.name(), release.version());
         return new GenerationSpec(app.name(), release.version(), generation, app.className(), app.args(),
                 app.threads(), app.maxBody(), app.requestTimeout().toMillis(), app.httpLimits(), app.warmup(),
-                warmupLimit(app).toMillis(), ipcSocket,
-                command(app, release, workerFlags(app), "io.zygotehost.worker.WorkerMain"), env);
+                warmupLimit(app).toMillis(), ipcSocket, worker, env,
+                aotCaches.map(caches -> caches.spec(label, app, worker, classpath(release), env)).orElse(null));
     }
 
     /**
@@ -124,10 +129,20 @@ final class ChildCommands {
         command.addAll(roleFlags);
         command.addAll(app.jvmOptions()); // last, so the user's flags win
         command.add("-cp");
-        List<String> classpath = new ArrayList<>(List.of(hostClasspath));
-        release.jars().forEach(jar -> classpath.add(jar.toString()));
-        command.add(String.join(File.pathSeparator, classpath));
+        command.add(String.join(File.pathSeparator, classpath(release).stream().map(Path::toString).toList()));
         command.add(mainClass);
         return command;
+    }
+
+    /** The host's jars, then the release's. */
+    private List<Path> classpath(Release release) {
+        List<Path> classpath = new ArrayList<>();
+        for (String entry : hostClasspath.split(File.pathSeparator)) {
+            if (!entry.isEmpty()) {
+                classpath.add(Path.of(entry));
+            }
+        }
+        classpath.addAll(release.jars());
+        return classpath;
     }
 }

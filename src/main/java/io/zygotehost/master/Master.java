@@ -5,6 +5,7 @@ import io.zygotehost.config.ConfigException;
 import io.zygotehost.config.ConfigLoader;
 import io.zygotehost.config.Durations;
 import io.zygotehost.config.HostConfig;
+import io.zygotehost.ipc.AotCacheSpec;
 import io.zygotehost.ipc.Connection;
 import io.zygotehost.ipc.GenerationSpec;
 import io.zygotehost.ipc.IpcServer;
@@ -30,11 +31,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +75,8 @@ public final class Master {
     private final ReleaseWatcher watcher = new ReleaseWatcher(app -> events.add(new Event.Redeploy(app)));
     private IpcServer ipc;
     private ChildCommands commands;
+    /** run_dir/aot; empty on a JDK without AOT training, or when the folder cannot be made. */
+    private Optional<AotCaches> aotCaches = Optional.empty();
     private int nextGeneration = 1;
     private final Random random = new Random();
     private Instant nextMemoryCheck = Instant.EPOCH;
@@ -344,14 +349,21 @@ public final class Master {
     private void fromWorker(AppRuntime app, Generation generation, WorkerProcess worker, Message message, Instant now) {
         switch (message) {
             case Message.WorkerReady() -> {
+                worker.lastHeartbeat = now;
+                if (worker.phase == WorkerPhase.SPARE_STARTING) {
+                    worker.enter(WorkerPhase.SPARE, now);
+                    log.info("spare {} (pid {}) built and waiting, in {} ms", generation.spec.workerLabel(worker.id),
+                            worker.pid, Duration.between(worker.spawnedAt, now).toMillis());
+                    return;
+                }
+                Instant asked = worker.phase == WorkerPhase.SPAWNING ? worker.since : worker.spawnedAt;
                 if (worker.phase == WorkerPhase.SPAWNING) {
                     worker.enter(WorkerPhase.READY, now);
                 }
                 worker.readyAt = now;
-                worker.lastHeartbeat = now;
                 worker.ageLimit = withJitter(app.config.maxAge(), app.config.maxAgeJitter());
-                log.info("worker {} (pid {}) ready in {} ms", generation.spec.workerLabel(worker.id), worker.pid,
-                        Duration.between(worker.spawnedAt, now).toMillis());
+                log.info("worker {} (pid {}) ready in {} ms{}", generation.spec.workerLabel(worker.id), worker.pid,
+                        Duration.between(asked, now).toMillis(), worker.spare ? " (an activated spare)" : "");
             }
             case Message.WorkerFailed(String reason) -> {
                 worker.failure = reason;
@@ -588,6 +600,7 @@ public final class Master {
                     closeSocket(app, app.socket);
                 }
                 apps.remove(entry.getKey());
+                removeUnneededCaches(true);
                 log.info("app {}: removed", app.name);
                 app.removalWaiters.forEach(w -> finishWaiter(w, app.name, true, "removed"));
             }
@@ -666,6 +679,10 @@ public final class Master {
             return;
         }
         app.generations.remove(generation);
+        if (generation.phase == GenerationPhase.READY && generation.spec.aotCache() != null) {
+            app.rollbackCache = generation.spec.aotCache();
+        }
+        removeUnneededCaches(true);
         boolean socketInUse = generation.socket == app.socket
                 || app.generations.stream().anyMatch(g -> g.socket == generation.socket);
         if (!socketInUse && !app.removed) {
@@ -679,7 +696,15 @@ public final class Master {
     private void execute(Action action, AppRuntime app, Generation generation, Instant now) {
         switch (action) {
             case Action.StartZygote a -> startZygote(app, generation, now);
-            case Action.SpawnWorker a -> spawnWorker(app, generation, now);
+            case Action.SpawnWorker a -> spawnWorker(app, generation, a.spare(), now);
+            case Action.ActivateWorker a -> {
+                WorkerProcess worker = generation.workers.get(a.workerId());
+                worker.enter(WorkerPhase.SPAWNING, now);
+                if (worker.connection == null || !worker.connection.trySend(new Message.Activate())) {
+                    log.warn("cannot activate spare {} (pid {}): its control connection is gone",
+                            generation.spec.workerLabel(worker.id), worker.pid);
+                }
+            }
             case Action.DrainWorker a -> {
                 WorkerProcess worker = generation.workers.get(a.workerId());
                 worker.stopRequested = true;
@@ -738,13 +763,15 @@ public final class Master {
         }
     }
 
-    private void spawnWorker(AppRuntime app, Generation generation, Instant now) {
+    private void spawnWorker(AppRuntime app, Generation generation, boolean spare, Instant now) {
         WorkerProcess worker = new WorkerProcess(app.nextWorkerId++, now);
+        worker.spare = spare;
+        worker.phase = spare ? WorkerPhase.SPARE_STARTING : WorkerPhase.SPAWNING;
         worker.requestLimit = app.config.maxRequests() == 0 ? 0
                 : app.config.maxRequests() + (long) (random.nextDouble() * (app.config.maxRequestsJitter() + 1));
         generation.workers.put(worker.id, worker);
         Connection zygote = generation.zygote.connection;
-        if (zygote == null || !zygote.trySend(new Message.SpawnWorker(worker.id))) {
+        if (zygote == null || !zygote.trySend(new Message.SpawnWorker(worker.id, spare))) {
             generation.workers.remove(worker.id); // the zygote is going; the next one will spawn it
         }
     }
@@ -788,6 +815,7 @@ public final class Master {
     public int run() {
         try {
             apps.values().forEach(this::startApp);
+            removeUnneededCaches(false);
             watchReleases();
             watcher.start();
             while (!finished) {
@@ -836,8 +864,13 @@ public final class Master {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.keySet().removeIf(key -> key.startsWith("ZYGOTE_HOST_"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        try {
+            aotCaches = AotCaches.open(runDir);
+        } catch (IOException e) {
+            log.warn("workers start without AOT caches: cannot make {}: {}", runDir.resolve("aot"), e.toString());
+        }
         commands = new ChildCommands(java, hostClasspath, socket, env, Runtime.getRuntime().availableProcessors(),
-                NettyNative.extract(runDir));
+                NettyNative.extract(runDir), aotCaches);
         for (AppConfig app : config.apps().values()) {
             apps.put(app.name(), new AppRuntime(app));
         }
@@ -863,6 +896,22 @@ public final class Master {
                 GenerationKey.of(config, release), socket, role);
         app.generations.add(generation);
         return generation;
+    }
+
+    /**
+     * Keeps the AOT cache of every generation still here, of every app, and of the version each app
+     * served last before its current one while that version's jars are unchanged on disk (a rollback
+     * is a deploy too, and should not wait for a new training), and removes the rest of run_dir/aot:
+     * at start (false: no training can be running yet) and whenever a generation is forgotten.
+     */
+    private void removeUnneededCaches(boolean trainingsMayRun) {
+        aotCaches.ifPresent(caches -> caches.removeUnneeded(apps.values().stream()
+                .flatMap(app -> Stream.concat(
+                        app.generations.stream().map(generation -> generation.spec.aotCache())
+                                .filter(Objects::nonNull).map(AotCacheSpec::file),
+                        app.removed ? Stream.<Path>empty() : Stream.ofNullable(app.rollbackCache)
+                                .filter(AotCacheSpec::classPathUnchanged).map(AotCacheSpec::file)))
+                .toList(), trainingsMayRun));
     }
 
     private void closeSocket(AppRuntime app, ListenSocket socket) {

@@ -42,10 +42,10 @@ final class MemoryBudget {
         }
         long zygotes = zygotes(app);
         Cap cap = new Cap(app.workers(), "");
-        if (app.limits().memory() > 0) {
-            int fits = fits(app.limits().memory() - zygotes, estimate);
+        if (app.policy().memory() > 0) {
+            int fits = fits(app.policy().memory() - zygotes, estimate);
             if (fits < cap.workers()) {
-                cap = new Cap(fits, "memory " + Sizes.format(app.limits().memory()) + " holds " + fits + " of its "
+                cap = new Cap(fits, "memory " + Sizes.format(app.policy().memory()) + " holds " + fits + " of its "
                         + app.workers() + " workers (zygotes " + Sizes.format(zygotes) + ", a worker ~"
                         + Sizes.format(estimate) + " PSS)");
             }
@@ -69,8 +69,8 @@ final class MemoryBudget {
             return Integer.MAX_VALUE;
         }
         int headroom = Integer.MAX_VALUE;
-        if (app.limits().memory() > 0) {
-            headroom = fits(app.limits().memory() - accounted(app), estimate);
+        if (app.policy().memory() > 0) {
+            headroom = fits(app.policy().memory() - accounted(app), estimate);
         }
         if (hostLimit > 0) {
             headroom = Math.min(headroom, fits(hostLimit - hostAccounted, estimate));
@@ -86,10 +86,10 @@ final class MemoryBudget {
     /** Over its own budget by measurement: its largest ready worker, to recycle (none while one already drains). */
     Optional<String> overAppBudget(AppView app) {
         long measured = measured(app);
-        if (app.limits().memory() == 0 || measured <= app.limits().memory()) {
+        if (app.policy().memory() == 0 || measured <= app.policy().memory()) {
             return Optional.empty();
         }
-        return Optional.of("the app's PSS " + Sizes.format(measured) + " is over its memory " + Sizes.format(app.limits().memory()));
+        return Optional.of("the app's PSS " + Sizes.format(measured) + " is over its memory " + Sizes.format(app.policy().memory()));
     }
 
     Optional<String> overHostLimit() {
@@ -132,7 +132,7 @@ final class MemoryBudget {
         for (GenerationView generation : app.generations()) {
             long estimate = newWorkerEstimate(app, generation);
             for (WorkerView worker : generation.workers()) {
-                total += Math.max(worker.wear().pss(), worker.phase() == WorkerPhase.SPAWNING ? estimate : 0);
+                total += Math.max(worker.wear().pss(), worker.phase().isStarting() ? estimate : 0);
             }
         }
         return total;

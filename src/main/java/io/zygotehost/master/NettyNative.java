@@ -6,9 +6,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -40,7 +37,7 @@ final class NettyNative {
             }
             byte[] library = in.readAllBytes();
             Path parent = runDir.resolve("native");
-            Path folder = parent.resolve(sha256(library).substring(0, 16));
+            Path folder = parent.resolve(new Sha256().bytes(library).hex().substring(0, 16));
             if (!Files.exists(folder.resolve(file))) {
                 Files.createDirectories(folder);
                 Path partial = Files.createTempFile(folder, file, ".partial");
@@ -65,14 +62,6 @@ final class NettyNative {
             Files.delete(folder);
         } catch (IOException e) {
             log.debug("cannot remove {}: {}", folder, e.toString());
-        }
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }
 }

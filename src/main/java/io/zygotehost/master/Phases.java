@@ -17,8 +17,12 @@ final class Phases {
     enum ZygotePhase { STARTING, READY, STOPPING }
 
     enum WorkerPhase {
-        /** Asked of the zygote; not yet reported ready. */
+        /** Asked of the zygote (or a spare activated); not yet reported ready. */
         SPAWNING,
+        /** Asked of the zygote as a spare; not yet built. */
+        SPARE_STARTING,
+        /** App built and warm, not accepting: activated in milliseconds when a worker is needed. Outside max_workers. */
+        SPARE,
         /** Accepting and serving. */
         READY,
         /** Told to drain: no longer accepting, finishing in-flight requests. */
@@ -36,6 +40,16 @@ final class Phases {
         /** Counts toward the app's worker count: serving, about to, or dying unasked. */
         boolean isLive() {
             return this == SPAWNING || this == READY || this == GONE;
+        }
+
+        /** Kept aside, not (yet) asked to serve. */
+        boolean isSpare() {
+            return this == SPARE_STARTING || this == SPARE;
+        }
+
+        /** Still starting, as a worker or a spare: not measured as a whole yet. */
+        boolean isStarting() {
+            return this == SPAWNING || this == SPARE_STARTING;
         }
     }
 }

@@ -116,7 +116,7 @@ final class Planner {
      */
     private void enforceTimeouts(AppView app, GenerationView generation, Instant now, List<Action> actions) {
         for (WorkerView worker : generation.workers()) {
-            if (worker.phase() == WorkerPhase.SPAWNING && overdue(worker.since(), app.bootTimeout(), now)) {
+            if (worker.phase().isStarting() && overdue(worker.since(), app.bootTimeout(), now)) {
                 actions.add(new Action.KillWorker(app.name(), generation.id(), worker.id(),
                         "not ready after " + app.bootTimeout().toSeconds() + "s", true));
             } else if (silent(worker, app.timeout(), now)) {
@@ -141,8 +141,8 @@ final class Planner {
     private void retire(AppView app, GenerationView generation, List<Action> actions) {
         for (WorkerView worker : generation.workers()) {
             switch (worker.phase()) {
-                case READY -> actions.add(new Action.DrainWorker(app.name(), generation.id(), worker.id(), "stopping"));
-                case SPAWNING -> actions.add(new Action.KillWorker(app.name(), generation.id(), worker.id(),
+                case READY, SPARE -> actions.add(new Action.DrainWorker(app.name(), generation.id(), worker.id(), "stopping"));
+                case SPAWNING, SPARE_STARTING -> actions.add(new Action.KillWorker(app.name(), generation.id(), worker.id(),
                         "stopping before it was ready", false));
                 default -> { }
             }
@@ -168,12 +168,15 @@ final class Planner {
         List<WorkerView> recycling = wornOut(app, generation, now);
         int headroom = headroom(app, generation, memory);
         int missing = wanted + recycling.size() - live.size();
+        // The memory cap only holds spawns back; workers go only for being over budget by measurement
+        // (repairs), so sizes wavering around a boundary never stop and start workers.
+        int surplus = live.size() - recycling.size() - app.workers();
         if (missing > 0) {
             spawn(app, generation, Math.min(missing, headroom), memory, now, actions);
-        } else if (missing < 0) {
-            String why = cap.workers() < app.workers() ? cap.why() : "no longer needed";
-            surplus(app, generation, live.stream().filter(w -> !recycling.contains(w)).toList(), -missing, why, actions);
+        } else if (surplus > 0) {
+            surplus(app, generation, live.stream().filter(w -> !recycling.contains(w)).toList(), surplus, actions);
         }
+        keepSpares(app, generation, memory, now, actions);
         long ready = generation.workers().stream().filter(w -> w.phase() == WorkerPhase.READY).count();
         boolean replacementComing = generation.workers().stream().anyMatch(w -> w.phase() == WorkerPhase.SPAWNING);
         for (WorkerView worn : recycling) {
@@ -223,11 +226,11 @@ final class Planner {
     /** Reasons that cannot wait for a replacement: the worker grows, or cannot answer, while it serves. */
     private static Optional<String> mustGoNow(AppView app, WorkerView worker) {
         PlannerView.Wear wear = worker.wear();
-        long maxMemory = app.limits().maxWorkerMemory();
+        long maxMemory = app.policy().maxWorkerMemory();
         if (maxMemory > 0 && wear.pss() > maxMemory) {
             return Optional.of("PSS " + Sizes.format(wear.pss()) + " over max_worker_memory " + Sizes.format(maxMemory));
         }
-        int threads = app.limits().threads();
+        int threads = app.policy().threads();
         if (threads > 0 && wear.stuck() >= threads) {
             return Optional.of("all " + threads + " handler threads are stuck past request_timeout");
         }
@@ -236,7 +239,7 @@ final class Planner {
 
     /** The memory cap changed since the master last said: say so, with why. */
     private static void announce(AppView app, GenerationView generation, MemoryBudget.Cap cap, List<Action> actions) {
-        int announced = app.limits().announcedCap() < 0 ? app.workers() : app.limits().announcedCap();
+        int announced = app.policy().announcedCap() < 0 ? app.workers() : app.policy().announcedCap();
         if (cap.workers() != announced) {
             String why = cap.workers() < app.workers() ? cap.why() : "memory holds all " + app.workers() + " workers";
             actions.add(new Action.AnnounceCap(app.name(), generation.id(), cap.workers(), why));
@@ -250,6 +253,17 @@ final class Planner {
      */
     private void rollOver(AppView app, Optional<GenerationView> current, GenerationView incoming, MemoryBudget memory,
             Instant now, List<Action> actions) {
+        // The version on its way out will need no spare: its spares make room (and memory) for the new one's.
+        current.ifPresent(g -> g.workers().stream().filter(w -> w.phase().isSpare()).forEach(spare -> actions.add(
+                spare.phase() == WorkerPhase.SPARE
+                        ? new Action.DrainWorker(app.name(), g.id(), spare.id(), "a spare of the version being replaced")
+                        : new Action.KillWorker(app.name(), g.id(), spare.id(), "a spare of the version being replaced", false))));
+        replaceWorkers(app, current, incoming, memory, now, actions);
+        keepSpares(app, incoming, memory, now, actions);
+    }
+
+    private void replaceWorkers(AppView app, Optional<GenerationView> current, GenerationView incoming,
+            MemoryBudget memory, Instant now, List<Action> actions) {
         int wanted = memory.cap(app, incoming).workers();
         List<WorkerView> oldServing = current.map(g -> g.workers().stream()
                 .filter(w -> w.phase() == WorkerPhase.READY)
@@ -273,7 +287,8 @@ final class Planner {
                 .anyMatch(w -> w.phase() == WorkerPhase.DRAINING || w.phase() == WorkerPhase.KILLED)).orElse(false);
         // One slot in transition at a time: a new worker still starting, or dying (GONE, KILLED), holds it,
         // and its slot frees when its exit is seen. Draining another old worker then would leave none serving.
-        boolean newOneInTransition = incoming.workers().stream().anyMatch(w -> w.phase() != WorkerPhase.READY);
+        boolean newOneInTransition = incoming.workers().stream()
+                .anyMatch(w -> w.phase() != WorkerPhase.READY && !w.phase().isSpare());
         if (!slotOpening && !newOneInTransition && retired < oldServing.size()) {
             WorkerView idlest = oldServing.get(retired);
             actions.add(new Action.DrainWorker(app.name(), current.get().id(), idlest.id(),
@@ -300,18 +315,46 @@ final class Planner {
         if (wanted <= 0 || now.isBefore(generation.notBefore())) {
             return;
         }
+        // A spare, built and warm, serves in milliseconds: the first choice. Already counted in memory.
+        List<WorkerView> spares = generation.workers().stream().filter(w -> w.phase() == WorkerPhase.SPARE).limit(wanted).toList();
+        spares.forEach(spare -> actions.add(new Action.ActivateWorker(app.name(), generation.id(), spare.id())));
+        // A spare still starting is activated once built, sooner than a JVM started now would be ready.
+        long sparesComing = generation.workers().stream().filter(w -> w.phase() == WorkerPhase.SPARE_STARTING).count();
+        wanted = (int) Math.max(0, wanted - spares.size() - sparesComing);
         // While workers die young, try one at a time: a crash loop costs one JVM per backoff step.
-        boolean oneAlreadySpawning = generation.workers().stream().anyMatch(w -> w.phase() == WorkerPhase.SPAWNING);
-        int spawns = generation.crashStreak() > 0 ? (oneAlreadySpawning ? 0 : 1) : wanted;
+        boolean oneAlreadySpawning = generation.workers().stream().anyMatch(w -> w.phase().isStarting());
+        int spawns = generation.crashStreak() > 0 ? (oneAlreadySpawning || !spares.isEmpty() ? 0 : 1) : wanted;
         memory.spawning(app, generation, spawns);
         for (int i = 0; i < spawns; i++) {
             actions.add(new Action.SpawnWorker(app.name(), generation.id()));
         }
     }
 
-    /** Fewer workers wanted: drop the ones not serving yet first, then the newest. */
-    private void surplus(AppView app, GenerationView generation, List<WorkerView> live, int count, String why,
+    /**
+     * Keeps the generation's {@code spares} started, as memory allows; an activated one is replaced
+     * in the next turn (this turn still sees it as a spare). Not while workers die young: a spare
+     * would die the same way.
+     */
+    private void keepSpares(AppView app, GenerationView generation, MemoryBudget memory, Instant now,
             List<Action> actions) {
+        long kept = generation.workers().stream().filter(w -> w.phase().isSpare()).count();
+        int missing = (int) Math.min(app.policy().spares() - kept, memory.headroom(app, generation));
+        // Workers first: a spare starting beside them would slow their start, the cores being shared.
+        boolean workersStarting = generation.workers().stream().anyMatch(w -> w.phase() == WorkerPhase.SPAWNING)
+                || actions.stream().anyMatch(a -> a instanceof Action.SpawnWorker spawn && !spawn.spare()
+                        && spawn.app().equals(app.name()) && spawn.generation() == generation.id());
+        if (missing <= 0 || workersStarting || now.isBefore(generation.notBefore()) || generation.crashStreak() > 0) {
+            return;
+        }
+        memory.spawning(app, generation, missing);
+        for (int i = 0; i < missing; i++) {
+            actions.add(new Action.SpawnWorker(app.name(), generation.id(), true));
+        }
+    }
+
+    /** Fewer workers wanted: drop the ones not serving yet first, then the newest. */
+    private void surplus(AppView app, GenerationView generation, List<WorkerView> live, int count, List<Action> actions) {
+        String why = "no longer needed";
         live.stream()
                 .filter(w -> w.phase() != WorkerPhase.GONE)
                 .sorted(Comparator.comparing((WorkerView w) -> w.phase() != WorkerPhase.SPAWNING)
@@ -328,17 +371,18 @@ final class Planner {
     }
 
     /**
-     * How many more worker processes the app may have: its cap less every process it has, draining
-     * ones included, and no more than memory lets start.
+     * How many more workers the generation may start now: the cap less every worker process the
+     * app has, draining ones included; of those, spares are already in memory, the others must fit.
      */
     private static int headroom(AppView app, GenerationView generation, MemoryBudget memory) {
-        return Math.min(processHeadroom(app), memory.headroom(app, generation));
+        long spares = generation.workers().stream().filter(w -> w.phase() == WorkerPhase.SPARE).count();
+        return (int) Math.min(processHeadroom(app), spares + memory.headroom(app, generation));
     }
 
     /** What max_workers alone allows, for saying which limit holds a spawn back. */
     private static int processHeadroom(AppView app) {
-        int processes = app.generations().stream().mapToInt(g -> g.workers().size()).sum();
-        return Math.max(app.workers(), app.maxWorkers()) - processes;
+        long processes = app.generations().stream().flatMap(g -> g.workers().stream()).filter(w -> !w.phase().isSpare()).count();
+        return Math.max(app.workers(), app.maxWorkers()) - (int) processes;
     }
 
     private static String limitingFactor(AppView app) {
@@ -347,7 +391,8 @@ final class Planner {
 
     /** Its heartbeat stopped while it served or drained. */
     private static boolean silent(WorkerView worker, Duration timeout, Instant now) {
-        boolean beats = worker.phase() == WorkerPhase.READY || worker.phase() == WorkerPhase.DRAINING;
+        boolean beats = worker.phase() == WorkerPhase.READY || worker.phase() == WorkerPhase.DRAINING
+                || worker.phase() == WorkerPhase.SPARE;
         return beats && worker.wear().heardAt() != null && overdue(worker.wear().heardAt(), timeout, now);
     }
 

@@ -20,12 +20,12 @@ final class PlannerView {
      * @param generations oldest first; at most one is CURRENT and one INCOMING
      */
     record AppView(String name, int workers, int maxWorkers, Duration bootTimeout, Duration gracefulTimeout,
-            boolean stopping, List<GenerationView> generations, Limits limits) {
+            boolean stopping, List<GenerationView> generations, Policy policy) {
 
-        /** An app with none of the limits of {@link Limits}. */
+        /** An app with no spares, memory limits or handler threads to watch: {@link Policy#NONE}. */
         AppView(String name, int workers, int maxWorkers, Duration bootTimeout, Duration gracefulTimeout,
                 boolean stopping, List<GenerationView> generations) {
-            this(name, workers, maxWorkers, bootTimeout, gracefulTimeout, stopping, generations, Limits.NONE);
+            this(name, workers, maxWorkers, bootTimeout, gracefulTimeout, stopping, generations, Policy.NONE);
         }
 
         /** The app's {@code timeout}: a worker not ready after it, or silent for it, is killed. */
@@ -35,16 +35,18 @@ final class PlannerView {
     }
 
     /**
-     * What wears an app's workers out, and what memory it may use. Zero means none.
+     * How the app's workers are kept beyond their count: spares, memory, stuck handlers. Zero means none.
      *
      * @param threads         handler threads per worker: when every one is stuck past request_timeout, the worker is recycled
+     * @param spares          workers kept started but not accepting, per generation that serves or is about to;
+     *                        outside {@code max_workers}, inside the memory budgets
      * @param memory          PSS budget of the app's zygotes and workers, in bytes
      * @param maxWorkerMemory a worker whose PSS passes this is recycled
      * @param announcedCap    the workers the memory budget held when the master last said so (-1: never said, all of them):
      *                        the planner asks to announce a different one
      */
-    record Limits(int threads, long memory, long maxWorkerMemory, int announcedCap) {
-        static final Limits NONE = new Limits(0, 0, 0, -1);
+    record Policy(int threads, int spares, long memory, long maxWorkerMemory, int announcedCap) {
+        static final Policy NONE = new Policy(0, 0, 0, 0, -1);
     }
 
     /** What a generation is for. */

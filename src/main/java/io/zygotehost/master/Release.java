@@ -2,13 +2,8 @@ package io.zygotehost.master;
 
 import io.zygotehost.config.AppConfig;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -49,21 +44,10 @@ public record Release(String version, Path resolved, List<Path> jars, String con
     }
 
     private static String hash(List<Path> jars) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        byte[] buffer = new byte[64 * 1024];
+        Sha256 digest = new Sha256();
         for (Path jar : jars) {
-            digest.update(jar.getFileName().toString().getBytes(StandardCharsets.UTF_8));
-            try (InputStream in = Files.newInputStream(jar)) {
-                for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
-                    digest.update(buffer, 0, n);
-                }
-            }
+            digest.text(jar.getFileName().toString()).file(jar);
         }
-        return HexFormat.of().formatHex(digest.digest());
+        return digest.hex();
     }
 }

@@ -23,6 +23,8 @@ final class WorkerProcess {
     int inFlight;
     /** Handlers running past request_timeout, at the last heartbeat. */
     int stuck;
+    /** Started as a spare (it may have been activated since). */
+    boolean spare;
     /** We asked it to drain or stop: its exit is no crash. */
     boolean stopRequested;
     /** What the worker said when its app failed to start, if it did. */

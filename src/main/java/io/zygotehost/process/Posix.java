@@ -32,6 +32,7 @@ public final class Posix implements ProcessLauncher {
     private static final int O_CREAT = 0100;
     private static final int O_APPEND = 02000;
     private static final int WNOHANG = 1;
+    private static final int PRIO_PGRP = 1;
     /** Temporary copies of handed-over fds live above this, clear of every target number. */
     private static final int HANDOVER_FLOOR = 100;
 
@@ -93,6 +94,19 @@ public final class Posix implements ProcessLauncher {
         int[] status = new int[1];
         int rc = posix.waitpid(pid, status, WNOHANG);
         return rc == pid ? Optional.of(ExitStatus.fromWaitStatus(status[0])) : Optional.empty();
+    }
+
+    /** Signals every process of a process group; false when none is left. */
+    public boolean signalGroup(int processGroup, int signal) {
+        return posix.kill(-processGroup, signal) == 0;
+    }
+
+    /**
+     * Sets the nice value of every thread of every process in the group (Linux applies a
+     * process's priority per thread; PRIO_PGRP walks them all, and threads started later inherit it).
+     */
+    public void setGroupPriority(int processGroup, int nice) throws IOException {
+        checkErrno(posix.setpriority(PRIO_PGRP, processGroup, nice), "setpriority(PRIO_PGRP, " + processGroup + ")");
     }
 
     /** Blocks until some child ends; empty when there is no child at all. */

@@ -31,20 +31,36 @@ final class HttpServer {
             SystemPropertyUtil.getInt("io.netty.eventLoopThreads", Runtime.getRuntime().availableProcessors()),
             EpollIoHandler.newFactory());
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private ServerBootstrap bootstrap;
     private Channel listener;
 
-    /** Starts accepting: the socket is already bound and listening in the master, so registering is all. */
-    void start(int listenFd, HttpHandler handler, Executor pool, WorkerStats stats, BooleanSupplier draining,
-            ConnectionLimits limits) throws InterruptedException {
-        ServerBootstrap bootstrap = new ServerBootstrap()
+    /** Builds what serves connections; none is accepted before {@link #accept}. A spare stops here until activated. */
+    void prepare(HttpHandler handler, Executor pool, WorkerStats stats, BooleanSupplier draining, ConnectionLimits limits) {
+        bootstrap = new ServerBootstrap()
                 .group(acceptor, loops)
-                .channelFactory(() -> new EpollServerSocketChannel(listenFd))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // A client that shuts down its sending side after its request still gets the response:
                 // RequestDispatcher closes once it is written, instead of Netty at the end of input.
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new HttpServerInitializer(handler, pool, stats, draining, limits, connections));
-        listener = bootstrap.register().sync().channel();
+        warmAcceptPath();
+    }
+
+    /**
+     * Starts every event loop's thread (Netty starts one with its first task) and registers and
+     * closes a throwaway server channel, so that {@link #accept} finds its classes loaded and its
+     * threads running: a spare's activation then takes milliseconds, not the hundreds a cold
+     * registration costs.
+     */
+    private void warmAcceptPath() {
+        eventLoops().forEach(loop -> loop.submit(() -> { }).syncUninterruptibly());
+        Channel throwaway = bootstrap.clone().channel(EpollServerSocketChannel.class).register().syncUninterruptibly().channel();
+        throwaway.close().syncUninterruptibly();
+    }
+
+    /** Starts accepting: the socket is already bound and listening in the master, so registering is all. */
+    void accept(int listenFd) throws InterruptedException {
+        listener = bootstrap.clone().channelFactory(() -> new EpollServerSocketChannel(listenFd)).register().sync().channel();
     }
 
     /**

@@ -7,6 +7,7 @@ import io.zygotehost.ipc.MasterLink;
 import io.zygotehost.ipc.Message;
 import io.zygotehost.zygote.AppLoader;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,6 +35,8 @@ public final class WorkerMain {
 
     private final GenerationSpec spec;
     private final int workerId;
+    /** Started by the zygote as a spare: it accepts only once activated. Touched by the control connection's reader. */
+    private volatile boolean spare;
     private final WorkerStats stats = new WorkerStats();
     private final HttpServer server = new HttpServer();
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -42,15 +45,20 @@ public final class WorkerMain {
     private Application app;
     private MasterLink link;
 
-    private WorkerMain(GenerationSpec spec, int workerId) {
+    private WorkerMain(GenerationSpec spec, int workerId, boolean spare) {
         this.spec = spec;
         this.workerId = workerId;
+        this.spare = spare;
     }
 
     public static void main(String[] args) throws Exception {
         GenerationSpec spec = GenerationSpec.fromEnv();
+        if (TrainingRun.requested()) {
+            TrainingRun.run(spec);
+            return;
+        }
         int workerId = Integer.parseInt(System.getenv(GenerationSpec.WORKER_ID_ENV));
-        new WorkerMain(spec, workerId).run();
+        new WorkerMain(spec, workerId, "1".equals(System.getenv(GenerationSpec.SPARE_ENV))).run();
     }
 
     private void run() throws Exception {
@@ -70,23 +78,49 @@ public final class WorkerMain {
             System.exit(EXIT_APP_FAILED);
             return;
         }
-        ExecutorService pool = spec.threads() == 0 ? null : Executors.newFixedThreadPool(spec.threads(), daemon("handler"));
+        ExecutorService pool = handlerPool(spec);
         ConnectionLimits limits = ConnectionLimits.of(spec);
         // One instance for the warm-up's pipeline and the real one: the JIT profiles the call with the class real traffic brings.
         BooleanSupplier isDraining = draining::get;
+        // Spares too: a spare is activated already warm.
         new SelfWarmup(spec.warmup(), Duration.ofMillis(spec.warmupLimitMillis()), spec.workerLabel(workerId))
                 .run(handler, pool, isDraining, limits);
-        server.start(GenerationSpec.LISTEN_FD, handler, pool, stats, isDraining, limits);
+        server.prepare(handler, pool, stats, isDraining, limits);
+        if (spare) {
+            log.info("{} ready as a spare: accepting once activated", spec.workerLabel(workerId));
+        } else {
+            server.accept(GenerationSpec.LISTEN_FD);
+            log.info("{} serving", spec.workerLabel(workerId));
+        }
         link.send(new Message.WorkerReady());
-        log.info("{} serving", spec.workerLabel(workerId));
         LoopHeartbeat heartbeat = new LoopHeartbeat(server.eventLoops(), () -> link.trySend(
                 new Message.Heartbeat(stats.requests.sum(), stats.inFlight.get(), stats.stuck.get())));
         sender.scheduleAtFixedRate(heartbeat::beat, 0, 1, TimeUnit.SECONDS);
+        // The main thread stays until exit(): a spare has no event loop running yet (Netty starts a loop's
+        // thread with its first task), and without a live non-daemon thread its JVM would end right here.
+        new CountDownLatch(1).await();
     }
 
     private void onMessage(Message message) {
-        if (message instanceof Message.Drain) {
-            drain(Duration.ofDays(1)); // the master bounds a drain with graceful_timeout and kills past it
+        switch (message) {
+            case Message.Drain d -> drain(Duration.ofDays(1)); // the master bounds a drain with graceful_timeout and kills past it
+            case Message.Activate a -> activate();
+            default -> log.warn("{}: unexpected message {}", spec.workerLabel(workerId), message);
+        }
+    }
+
+    /** A spare becomes a serving worker: its app is built and warm, so this takes milliseconds. */
+    private void activate() {
+        if (!spare || draining.get()) {
+            return;
+        }
+        try {
+            server.accept(GenerationSpec.LISTEN_FD);
+            spare = false;
+            log.info("{} activated: serving", spec.workerLabel(workerId));
+            link.trySend(new Message.WorkerReady());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -131,6 +165,11 @@ public final class WorkerMain {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The handler threads of {@code threads:}; null when handlers run on the event loop. */
+    static ExecutorService handlerPool(GenerationSpec spec) {
+        return spec.threads() == 0 ? null : Executors.newFixedThreadPool(spec.threads(), daemon("handler"));
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

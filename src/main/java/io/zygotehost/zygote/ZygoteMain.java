@@ -36,10 +36,11 @@ public final class ZygoteMain {
 
     private final GenerationSpec spec;
     private final Posix posix = Posix.get();
-    private final BlockingQueue<Integer> spawnRequests = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Message.SpawnWorker> spawnRequests = new LinkedBlockingQueue<>();
     /** pid -> worker id, for the exit reports. */
     private final Map<Integer, Integer> workers = new ConcurrentHashMap<>();
     private MasterLink link;
+    private AotCache aotCache;
 
     private ZygoteMain(GenerationSpec spec) {
         this.spec = spec;
@@ -56,7 +57,9 @@ public final class ZygoteMain {
             System.exit(0);
         });
         runCanary();
+        aotCache = new AotCache(spec, posix);
         startReaper();
+        aotCache.trainIfMissing(); // on this thread, the one that spawns
         spawnLoop();
     }
 
@@ -76,17 +79,18 @@ public final class ZygoteMain {
     }
 
     private void onMessage(Message message) {
-        if (message instanceof Message.SpawnWorker(int workerId)) {
-            spawnRequests.add(workerId);
+        if (message instanceof Message.SpawnWorker spawn) {
+            spawnRequests.add(spawn);
         }
     }
 
     /** Spawns from this one long-lived thread, as posix_spawn and prctl's parent-death rules want. */
     private void spawnLoop() throws InterruptedException {
         while (true) {
-            int workerId = spawnRequests.take();
+            Message.SpawnWorker request = spawnRequests.take();
+            int workerId = request.workerId();
             try {
-                int pid = posix.spawn(workerSpawn(workerId));
+                int pid = posix.spawn(workerSpawn(workerId, request.spare()));
                 workers.put(pid, workerId);
                 link.trySend(new Message.WorkerSpawned(workerId, pid));
             } catch (IOException e) {
@@ -96,13 +100,16 @@ public final class ZygoteMain {
         }
     }
 
-    private SpawnRequest workerSpawn(int workerId) {
-        List<String> argv = new ArrayList<>(spec.workerCommand());
+    private SpawnRequest workerSpawn(int workerId, boolean spare) {
+        List<String> argv = aotCache.workerCommand();
         argv.set(0, "zygote-host: worker " + spec.workerLabel(workerId));
         Map<String, String> env = new HashMap<>(spec.workerEnv());
         env.put(GenerationSpec.ENV, spec.toJson());
         env.put(GenerationSpec.WORKER_ID_ENV, Integer.toString(workerId));
         env.put(GenerationSpec.LABEL_ENV, spec.workerLabel(workerId));
+        if (spare) {
+            env.put(GenerationSpec.SPARE_ENV, "1");
+        }
         return new SpawnRequest(spec.workerCommand().getFirst(), argv, env,
                 Map.of(GenerationSpec.LISTEN_FD, GenerationSpec.LISTEN_FD), Optional.empty(), false);
     }
@@ -115,6 +122,9 @@ public final class ZygoteMain {
                     sleep(100); // no child yet
                     continue;
                 }
+                if (aotCache.reaped(reaped.get().pid(), reaped.get().status())) {
+                    continue; // the training run: not a worker, nothing for the master
+                }
                 Integer workerId = workers.remove(reaped.get().pid());
                 ExitStatus status = reaped.get().status();
                 link.trySend(new Message.WorkerExited(workerId == null ? 0 : workerId, reaped.get().pid(),
@@ -126,7 +136,7 @@ public final class ZygoteMain {
         reaper.start();
     }
 
-    private static void sleep(long millis) {
+    static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

@@ -26,7 +26,8 @@ class DeployIT {
     Path dir;
 
     /** A copy of the hello releases with a `current` link, so tests can move it. */
-    private Path releases() throws Exception {
+    /** A copy of hello's v1 and v2 under dir/hello, with a {@code current} link to v1. */
+    static Path releases(Path dir) throws Exception {
         Path releases = Files.createDirectories(dir.resolve("hello"));
         for (Path release : List.of(RunningHost.HELLO_V1, RunningHost.HELLO_V2)) {
             Path copy = Files.createDirectories(releases.resolve(release.getFileName()));
@@ -53,7 +54,7 @@ class DeployIT {
         // v1 -> v2 -> v1 ... twenty times while 8 clients (keep-alive and close, GET and POST) hammer the app.
         // After each deploy: every answer is the new version and no process of the old one is left.
         // All along: never more than max_workers (2) worker processes.
-        Path releases = releases();
+        Path releases = releases(dir);
         int port = RunningHost.freePort();
         try (RunningHost host = RunningHost.start(dir, hello(releases, port, ""))) {
             host.awaitWorkers("hello", 2);
@@ -140,7 +141,7 @@ class DeployIT {
     @Test
     void brokenVersionsLeaveTheOldOneServingAtFullStrength() throws Exception {
         // Four broken releases in turn: the reload exits 1 with the reason, v1 answers throughout with its 2 workers.
-        Path releases = releases();
+        Path releases = releases(dir);
         TestJars.release(releases, "noclass", FailingPreloadApp.class);
         TestJars.release(releases, "throws", FailingPreloadApp.class);
         TestJars.release(releases, "dies", DiesInWorkerApp.class);
@@ -184,7 +185,7 @@ class DeployIT {
     @Test
     void watchedAppsRedeployWhenTheirLinkMoves() throws Exception {
         // watch: true, and no reload: moving the link is the whole deploy.
-        Path releases = releases();
+        Path releases = releases(dir);
         int port = RunningHost.freePort();
         try (RunningHost host = RunningHost.start(dir, hello(releases, port, "  watch: true\n"))) {
             host.awaitWorkers("hello", 2);
@@ -203,7 +204,7 @@ class DeployIT {
     @Test
     void fiveSighupsInASecondMakeOneDeploy() throws Exception {
         // Reloads never race: the first starts the deploy of v2, the four others find it under way and join it.
-        Path releases = releases();
+        Path releases = releases(dir);
         int port = RunningHost.freePort();
         try (RunningHost host = RunningHost.start(dir, hello(releases, port, ""))) {
             host.awaitWorkers("hello", 2);
@@ -227,7 +228,7 @@ class DeployIT {
     @Test
     void invalidYamlOnSighupChangesNothing() throws Exception {
         // A broken file and SIGHUP: the error with its line in the master log, the same workers serve on.
-        Path releases = releases();
+        Path releases = releases(dir);
         int port = RunningHost.freePort();
         try (RunningHost host = RunningHost.start(dir, hello(releases, port, ""))) {
             host.awaitWorkers("hello", 2);
@@ -248,7 +249,7 @@ class DeployIT {
     @Test
     void workerCountChangesInPlaceAndAppsComeGoAndMove() throws Exception {
         // workers 2 -> 3 keeps the two; an app added serves; re-ported it serves on the new port only; removed it is gone.
-        Path releases = releases();
+        Path releases = releases(dir);
         int port = RunningHost.freePort();
         int secondPort = RunningHost.freePort();
         int movedPort = RunningHost.freePort();

@@ -236,12 +236,7 @@ class LifecycleIT {
     // ---- helpers ----
 
     private static String hello(int port, String settings) {
-        return """
-                hello:
-                  path: %s
-                  class: example.hello.HelloApp
-                  listen: 127.0.0.1:%d
-                """.formatted(RunningHost.HELLO_V1, port) + settings.indent(2);
+        return RunningHost.hello(RunningHost.HELLO_V1, port, settings);
     }
 
     /** Workers drained for the reason (a config key in the drain line) whose exit has been seen. */

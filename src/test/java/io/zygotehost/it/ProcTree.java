@@ -51,6 +51,16 @@ final class ProcTree {
         return all().stream().filter(p -> p.title().startsWith(prefix)).toList();
     }
 
+    /** A zygote's AOT training run (a worker JVM that serves nobody), there for a few seconds after a version starts. */
+    static boolean isAotTraining(Proc proc) {
+        return proc.title().startsWith("zygote-host: aot training ");
+    }
+
+    /** The children of a process, without an AOT training run that may still be going. */
+    static List<Proc> childrenBesidesTraining(int pid) {
+        return childrenOf(pid).stream().filter(p -> !isAotTraining(p)).toList();
+    }
+
     static boolean alive(int pid) {
         return all().stream().anyMatch(p -> p.pid() == pid);
     }

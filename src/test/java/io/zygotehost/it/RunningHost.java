@@ -62,6 +62,16 @@ final class RunningHost implements AutoCloseable {
         return config;
     }
 
+    /** An {@code apps:} entry for the hello example from the given release, with more settings (one per line). */
+    static String hello(Path release, int port, String settings) {
+        return """
+                hello:
+                  path: %s
+                  class: example.hello.HelloApp
+                  listen: 127.0.0.1:%d
+                """.formatted(release, port) + settings.indent(2);
+    }
+
     /** Runs bin/zygote-host with the given arguments; its output goes to dir/host.out. */
     static Process launch(Path dir, String... args) throws IOException {
         List<String> command = new java.util.ArrayList<>(List.of(ROOT.resolve("bin/zygote-host").toString()));

@@ -96,9 +96,9 @@ class ServingIT {
         List<Proc> masterChildren = ProcTree.childrenOf(host.pid());
         Proc helloZygote = only(masterChildren, "zygote-host: zygote hello@v1");
         Proc slowZygote = only(masterChildren, "zygote-host: zygote slow@1.0");
-        List<Proc> helloWorkers = ProcTree.childrenOf(helloZygote.pid());
+        List<Proc> helloWorkers = ProcTree.childrenBesidesTraining(helloZygote.pid());
         assertEquals(Set.of("zygote-host: worker hello@v1 #1", "zygote-host: worker hello@v1 #2"), titles(helloWorkers));
-        assertEquals(Set.of("zygote-host: worker slow@1.0 #1"), titles(ProcTree.childrenOf(slowZygote.pid())));
+        assertEquals(Set.of("zygote-host: worker slow@1.0 #1"), titles(ProcTree.childrenBesidesTraining(slowZygote.pid())));
         assertTrue(ProcTree.all().stream().anyMatch(p -> p.pid() == host.pid() && p.title().startsWith("zygote-host: master ")));
     }
 

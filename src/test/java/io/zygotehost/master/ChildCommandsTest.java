@@ -31,7 +31,8 @@ class ChildCommandsTest {
     }
 
     private static GenerationSpec spec(AppConfig app, int cores, Optional<Path> nettyNative) {
-        return new ChildCommands("/jdk/bin/java", "/host.jar", Path.of("/run/ipc.sock"), Map.of(), cores, nettyNative)
+        return new ChildCommands("/jdk/bin/java", "/host.jar", Path.of("/run/ipc.sock"), Map.of(), cores, nettyNative,
+                Optional.empty())
                 .spec(app, RELEASE, 1);
     }
 

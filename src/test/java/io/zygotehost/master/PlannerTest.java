@@ -8,7 +8,7 @@ import io.zygotehost.master.Phases.WorkerPhase;
 import io.zygotehost.master.Phases.ZygotePhase;
 import io.zygotehost.master.PlannerView.AppView;
 import io.zygotehost.master.PlannerView.GenerationView;
-import io.zygotehost.master.PlannerView.Limits;
+import io.zygotehost.master.PlannerView.Policy;
 import io.zygotehost.master.PlannerView.Role;
 import io.zygotehost.master.PlannerView.Wear;
 import io.zygotehost.master.PlannerView.WorkerView;
@@ -290,6 +290,89 @@ class PlannerTest {
                 "recycled: all 4 handler threads are stuck past request_timeout")), decide(app));
     }
 
+    // ---- spares ----
+
+    @Test
+    void theAppKeepsItsSparesBesideItsWorkersOutsideMaxWorkers() {
+        // workers 2 = max_workers 2, spares 1: the spare is started although the cap is reached.
+        AppView app = limited(2, 2, SPARES, ready(worker(1, WorkerPhase.READY), worker(2, WorkerPhase.READY)));
+        assertEquals(List.of(new Action.SpawnWorker("hello", 1, true)), decide(app));
+        AppView starting = limited(2, 2, SPARES, ready(worker(1, WorkerPhase.READY), worker(2, WorkerPhase.READY),
+                worker(3, WorkerPhase.SPARE_STARTING)));
+        assertEquals(List.of(), decide(starting));
+    }
+
+    @Test
+    void aMissingWorkerIsASpareActivatedAndTheNextSpareFollows() {
+        // A worker died: the spare serves in milliseconds; once it is on its way, a new spare starts.
+        AppView app = limited(2, 2, SPARES, ready(worker(1, WorkerPhase.READY), worker(3, WorkerPhase.SPARE)));
+        assertEquals(List.of(new Action.ActivateWorker("hello", 1, 3)), decide(app));
+        AppView activated = limited(2, 2, SPARES, ready(worker(1, WorkerPhase.READY), worker(3, WorkerPhase.READY)));
+        assertEquals(List.of(new Action.SpawnWorker("hello", 1, true)), decide(activated));
+    }
+
+    @Test
+    void aWornOutWorkerIsReplacedByASpare() {
+        // max_requests reached, headroom under max_workers: the spare is activated, then the worn-out one drains.
+        Policy policy = new Policy(4, 1, 0, 0, -1);
+        AppView app = limited(2, 3, policy, ready(worn(1, 50, 50), worker(2, WorkerPhase.READY), worker(3, WorkerPhase.SPARE)));
+        assertEquals(List.of(new Action.ActivateWorker("hello", 1, 3)), decide(app));
+    }
+
+    @Test
+    void aDeployActivatesTheNewVersionsSpareOnceAnOldWorkerMadeRoom() {
+        // No headroom: an old worker drains; once it is gone, the new version's spare takes its place at once.
+        AppView app = new AppView("hello", 2, 2, BOOT, GRACEFUL, false, List.of(ready(busy(1, 0), busy(2, 0)),
+                incoming(GenerationPhase.READY, zygote(ZygotePhase.READY), worker(3, WorkerPhase.SPARE))), SPARES);
+        assertEquals(List.of(new Action.DrainWorker("hello", 1, 1, "making room under max_workers 2 for generation 2")),
+                decide(app));
+        AppView room = new AppView("hello", 2, 2, BOOT, GRACEFUL, false, List.of(ready(busy(2, 0)),
+                incoming(GenerationPhase.READY, zygote(ZygotePhase.READY), worker(3, WorkerPhase.SPARE))), SPARES);
+        assertEquals(List.of(new Action.ActivateWorker("hello", 2, 3)), decide(room));
+    }
+
+    @Test
+    void workersStartBeforeSpares() {
+        // A new app: its workers first; the spare waits until none is starting, not to slow them down.
+        assertEquals(List.of(new Action.SpawnWorker("hello", 1), new Action.SpawnWorker("hello", 1)),
+                decide(limited(2, 2, SPARES, ready())));
+    }
+
+    @Test
+    void aSpareStillStartingIsAwaitedRatherThanAFreshJvm() {
+        // A worker is missing and a spare is on its way: it will be activated once built, sooner than a new JVM.
+        AppView app = limited(2, 2, SPARES, ready(worker(1, WorkerPhase.READY), worker(3, WorkerPhase.SPARE_STARTING)));
+        assertEquals(List.of(), decide(app));
+    }
+
+    @Test
+    void aDeployRetiresTheOldVersionsSpares() {
+        AppView app = new AppView("hello", 1, 2, BOOT, GRACEFUL, false, List.of(
+                ready(busy(1, 0), worker(2, WorkerPhase.SPARE)),
+                incoming(GenerationPhase.READY, zygote(ZygotePhase.READY), worker(3, WorkerPhase.READY))), SPARES);
+        assertEquals(List.of(new Action.DrainWorker("hello", 1, 2, "a spare of the version being replaced"),
+                new Action.DrainWorker("hello", 1, 1, "replaced by generation 2"),
+                new Action.SpawnWorker("hello", 2, true)), decide(app));
+    }
+
+    @Test
+    void aRetiredGenerationsSparesGoToo() {
+        GenerationView old = new GenerationView(1, Role.OLD, GenerationPhase.READY, Optional.of(zygote(ZygotePhase.READY)),
+                List.of(worker(1, WorkerPhase.SPARE), worker(2, WorkerPhase.SPARE_STARTING)), Instant.EPOCH, 0);
+        GenerationView current = new GenerationView(2, Role.CURRENT, GenerationPhase.READY, Optional.of(zygote(ZygotePhase.READY)),
+                List.of(worker(3, WorkerPhase.READY)), Instant.EPOCH, 0);
+        assertEquals(List.of(new Action.DrainWorker("hello", 1, 1, "stopping"),
+                new Action.KillWorker("hello", 1, 2, "stopping before it was ready", false),
+                new Action.StopZygote("hello", 1)), decide(new AppView("hello", 1, 1, BOOT, GRACEFUL, false, List.of(old, current))));
+    }
+
+    @Test
+    void noSpareStartsWhenTheMemoryBudgetIsFull() {
+        // Spares are outside max_workers but inside memory: 100m zygote + 2 x 70m in a 250m budget leaves no room.
+        Policy policy = new Policy(4, 1, 250 * MB, 0, -1);
+        assertEquals(List.of(), decide(limited(2, 2, policy, readySized(100 * MB, sized(1, 70 * MB), sized(2, 70 * MB)))));
+    }
+
     // ---- hung workers ----
 
     @Test
@@ -315,18 +398,18 @@ class PlannerTest {
     @Test
     void aMemoryBudgetThatHoldsTwoWorkersRunsTwoAndSaysWhy() {
         // memory 300m: a 100m zygote and workers of ~70m: two fit, a third would not.
-        Limits budget = new Limits(4, 300 * MB, 0, -1);
+        Policy budget = new Policy(4, 0, 300 * MB, 0, -1);
         AppView app = limited(4, 4, budget, readySized(100 * MB, sized(1, 70 * MB), sized(2, 72 * MB)));
         assertEquals(List.of(new Action.AnnounceCap("hello", 1, 2,
                 "memory 300m holds 2 of its 4 workers (zygotes 100m, a worker ~70m PSS)")), decide(app));
-        AppView announced = limited(4, 4, new Limits(4, 300 * MB, 0, 2), readySized(100 * MB, sized(1, 70 * MB), sized(2, 72 * MB)));
+        AppView announced = limited(4, 4, new Policy(4, 0, 300 * MB, 0, 2), readySized(100 * MB, sized(1, 70 * MB), sized(2, 72 * MB)));
         assertEquals(List.of(), decide(announced));
     }
 
     @Test
     void beforeAnyWorkerIsMeasuredTheZygoteSizesTheFirstSpawns() {
         // No worker yet: each new one is expected at the zygote's size, so only what fits is asked for.
-        Limits budget = new Limits(4, 300 * MB, 0, -1);
+        Policy budget = new Policy(4, 0, 300 * MB, 0, -1);
         List<Action> actions = decide(limited(4, 4, budget, readySized(90 * MB)));
         assertEquals(List.of(new Action.AnnounceCap("hello", 1, 2, "memory 300m holds 2 of its 4 workers (zygotes 90m, a worker ~90m PSS)"),
                 new Action.SpawnWorker("hello", 1), new Action.SpawnWorker("hello", 1)), actions);
@@ -335,7 +418,7 @@ class PlannerTest {
     @Test
     void anAppOverItsBudgetRecyclesItsLargestWorker() {
         // Within the cap by count, but one worker grew: the largest is recycled, nothing new starts meanwhile.
-        Limits budget = new Limits(4, 300 * MB, 0, -1);
+        Policy budget = new Policy(4, 0, 300 * MB, 0, -1);
         AppView app = limited(2, 3, budget, readySized(100 * MB, sized(1, 70 * MB), sized(2, 140 * MB)));
         assertEquals(List.of(new Action.DrainWorker("hello", 1, 2,
                 "recycled, the largest worker: the app's PSS 310m is over its memory 300m")), decide(app));
@@ -355,7 +438,7 @@ class PlannerTest {
     @Test
     void aDeployUnderATightBudgetMakesRoomOneOldWorkerAtATime() {
         // The new zygote takes the room a new worker would need: an old worker drains first, as without headroom.
-        Limits budget = new Limits(4, 400 * MB, 0, -1);
+        Policy budget = new Policy(4, 0, 400 * MB, 0, -1);
         GenerationView current = readySized(100 * MB, sized(1, 70 * MB), sized(2, 70 * MB));
         GenerationView target = new GenerationView(2, Role.INCOMING, GenerationPhase.READY,
                 Optional.of(new ZygoteView(ZygotePhase.READY, NOW, 100 * MB)), List.of(), Instant.EPOCH, 0);
@@ -365,16 +448,19 @@ class PlannerTest {
     }
 
     /**
-     * After every decision: a spawn is asked only while the app's worker processes, of every
-     * generation and phase (draining ones too), plus the spawns asked, stay within its cap.
+     * After every decision: a spawn (or a spare's activation) is asked only while the app's worker
+     * processes, of every generation and phase (draining ones too), plus the spawns asked, stay
+     * within its cap. Spares are outside the cap until activated.
      */
     @AfterEach
     void capHeld() {
         for (int i = 0; i < decided.size(); i++) {
             AppView app = decided.get(i);
             List<Action> actions = results.get(i);
-            long processes = app.generations().stream().mapToLong(g -> g.workers().size()).sum();
-            long spawns = actions.stream().filter(a -> a instanceof Action.SpawnWorker).count();
+            long processes = app.generations().stream().flatMap(g -> g.workers().stream())
+                    .filter(w -> !w.phase().isSpare()).count();
+            long spawns = actions.stream().filter(a -> a instanceof Action.SpawnWorker s && !s.spare()
+                    || a instanceof Action.ActivateWorker).count();
             int cap = Math.max(app.workers(), app.maxWorkers());
             assertTrue(spawns == 0 || processes + spawns <= cap,
                     "cap broken: processes=" + processes + " spawns=" + spawns + " cap=" + cap);
@@ -383,9 +469,11 @@ class PlannerTest {
 
     private static final long MB = 1024 * 1024;
     /** 4 handler threads, max_worker_memory 120m, no app budget. */
-    private static final Limits LIMITS = new Limits(4, 0, 120 * MB, -1);
+    private static final Policy LIMITS = new Policy(4, 0, 0, 120 * MB, -1);
+    /** One spare, nothing else. */
+    private static final Policy SPARES = new Policy(0, 1, 0, 0, -1);
 
-    private static AppView limited(int workers, int maxWorkers, Limits limits, GenerationView generation) {
+    private static AppView limited(int workers, int maxWorkers, Policy limits, GenerationView generation) {
         return new AppView("hello", workers, maxWorkers, BOOT, GRACEFUL, false, List.of(generation), limits);
     }
 

@@ -1,0 +1,382 @@
+package io.zygotehost.bench;
+
+import io.zygotehost.metrics.ProcessMemory;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code bin/bench spawn}: how long from "the app needs one more worker" to that worker's first
+ * 200, and how warm and how big the new worker is, side by side in one run:
+ * <ul>
+ *   <li><b>plain JVM</b>: {@code java PlainNettyServer} serving the hello app, from exec to the first 200;</li>
+ *   <li><b>worker, no AOT cache</b>: the host starts a worker JVM with {@code -XX:AOTMode=off};</li>
+ *   <li><b>worker, AOT cache</b>: the same with the version's AOT cache built;</li>
+ *   <li><b>spare activated</b>: {@code spares: 1}: the needed worker is a spare, activated.</li>
+ * </ul>
+ * For the host rows, "needs a worker" is a SIGHUP after {@code workers: 1} became {@code workers: 2}
+ * in the config; the first 200 is the first answer naming the new worker, on a connection of its
+ * own; that connection then carries the worker's first 1,000 requests, whose mean latency is
+ * compared with the mean of 1,000 requests to a worker that has served 20,000. Everything runs on
+ * 127.0.0.1 with free ports, in a temp folder, and is stopped at the end.
+ */
+public final class SpawnBench {
+
+    private static final Pattern WORKER_ID = Pattern.compile("\\(worker (\\d+)\\)");
+    private static final int FIRST_REQUESTS = 1_000;
+    private static final int WARM_REQUESTS = 20_000;
+    private static final long READY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(120);
+
+    private final Path root;
+    private final Path work;
+    private final int samples;
+
+    private SpawnBench(Path root, Path work, int samples) {
+        this.root = root;
+        this.work = work;
+        this.samples = samples;
+    }
+
+    /** One row of the table. */
+    private record Row(String name, List<Double> firstOkMillis, double pssMb, double firstMeanMicros, double steadyMeanMicros) {
+        double median() {
+            List<Double> sorted = firstOkMillis.stream().sorted().toList();
+            return sorted.get(sorted.size() / 2);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(System.getProperty("zygote.root", "."));
+        int samples = 5;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--samples") && i + 1 < args.length) {
+                samples = Integer.parseInt(args[++i]);
+            } else {
+                System.err.println("usage: bin/bench spawn [--samples N]");
+                System.exit(2);
+            }
+        }
+        Path work = Files.createTempDirectory("zygote-bench-spawn");
+        SpawnBench bench = new SpawnBench(root, work, samples);
+        List<Row> rows = new ArrayList<>();
+        rows.add(bench.plainJvm());
+        rows.add(bench.host("worker, no AOT cache", "jvm_options: [-XX:AOTMode=off]\n", false, false));
+        rows.add(bench.host("worker, AOT cache", "", true, false));
+        rows.add(bench.host("spare activated", "spares: 1\n", true, true));
+        print(rows);
+    }
+
+    // ---- the plain JVM ----
+
+    private Row plainJvm() throws Exception {
+        List<Double> times = new ArrayList<>();
+        double pss = 0;
+        double first = 0;
+        double steady = 0;
+        for (int i = 0; i < samples; i++) {
+            int port = freePort();
+            String classpath = root.resolve("target/zygote-host.jar") + ":" + root.resolve("target/lib/*") + ":"
+                    + root.resolve("examples/hello/v1/hello.jar");
+            List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx64m", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+                    "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-cp", classpath,
+                    PlainNettyServer.class.getName(), "example.hello.HelloApp", Integer.toString(port), "2"));
+            long start = System.nanoTime();
+            Process server = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(work.resolve("plain.out").toFile()).start();
+            try {
+                Connection connection = Connection.firstOk(port, start, null);
+                times.add(connection.millisToFirstOk());
+                first = connection.meanMicros(FIRST_REQUESTS - 1);
+                pss = megabytes(ProcessMemory.of((int) server.pid()).map(ProcessMemory::pss).orElse(0L));
+                connection.meanMicros(WARM_REQUESTS);
+                steady = connection.meanMicros(FIRST_REQUESTS);
+                connection.close();
+            } finally {
+                server.destroy();
+                server.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        return new Row("plain JVM (PlainNettyServer)", times, pss, first, steady);
+    }
+
+    // ---- the host ----
+
+    /** @param aot wait for the version's AOT cache before measuring, so every new worker starts from it */
+    private Row host(String name, String settings, boolean aot, boolean spare) throws Exception {
+        Path dir = Files.createDirectories(work.resolve(name.replaceAll("[^a-z]+", "-")));
+        int port = freePort();
+        Path config = dir.resolve("apps.yml");
+        writeConfig(config, port, settings, 1);
+        ProcessBuilder launch = new ProcessBuilder(root.resolve("bin/zygote-host").toString(), "run", config.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("host.out").toFile());
+        launch.environment().put("ZYGOTE_HOST_NO_BUILD", "1"); // bin/bench built it
+        Process host = launch.start();
+        Path log = dir.resolve("logs/zygote-host.log");
+        List<Double> times = new ArrayList<>();
+        double pss = 0;
+        double first = 0;
+        double steady;
+        int exitsBefore = 0;
+        try {
+            awaitLog(host, log, "ready in", 1);
+            if (aot) {
+                awaitAotCache(dir.resolve("run/aot"));
+            }
+            if (spare) {
+                awaitLog(host, log, "built and waiting", 1);
+                if (aot) {
+                    // The first spare may have started before the cache was there: recycle it into one that has it.
+                    writeConfig(config, port, settings, 2);
+                    signal(host.pid(), "HUP");
+                    awaitLog(host, log, "built and waiting", 2);
+                    writeConfig(config, port, settings, 1);
+                    signal(host.pid(), "HUP");
+                    awaitLog(host, log, "exited after", 1);
+                    exitsBefore = 1;
+                }
+            }
+            try (Connection warm = Connection.firstOk(port, System.nanoTime(), null)) {
+                warm.meanMicros(WARM_REQUESTS);
+                steady = warm.meanMicros(FIRST_REQUESTS);
+            }
+            for (int i = 0; i < samples; i++) {
+                String before = workerIdOf(port);
+                writeConfig(config, port, settings, 2);
+                long start = System.nanoTime();
+                signal(host.pid(), "HUP");
+                try (Connection connection = Connection.firstOk(port, start, before)) {
+                    times.add(connection.millisToFirstOk());
+                    first = connection.meanMicros(FIRST_REQUESTS - 1);
+                    pss = megabytes(newestWorkerPss(log));
+                }
+                writeConfig(config, port, settings, 1);
+                signal(host.pid(), "HUP");
+                awaitLog(host, log, "exited after", exitsBefore + i + 1); // the newest worker drains: back to one
+                if (spare) {
+                    awaitLog(host, log, "built and waiting", exitsBefore + i + 2);
+                }
+            }
+        } finally {
+            signal(host.pid(), "TERM");
+            if (!host.waitFor(60, TimeUnit.SECONDS)) {
+                host.destroyForcibly();
+            }
+        }
+        return new Row(name, times, pss, first, steady);
+    }
+
+    private void writeConfig(Path config, int port, String settings, int workers) throws IOException {
+        Files.writeString(config, """
+                host:
+                  run_dir: run
+                  log_dir: logs
+                apps:
+                  hello:
+                    path: %s
+                    class: example.hello.HelloApp
+                    listen: 127.0.0.1:%d
+                    workers: %d
+                    max_workers: 2
+                    threads: 0
+                """.formatted(root.resolve("examples/hello/v1"), port, workers) + settings.indent(4));
+    }
+
+    /** The PSS of the worker the master last reported ready. */
+    private static long newestWorkerPss(Path log) throws IOException {
+        Matcher last = null;
+        Pattern ready = Pattern.compile("worker \\S+ #\\d+ \\(pid (\\d+)\\) ready in");
+        for (String line : Files.readAllLines(log)) {
+            Matcher m = ready.matcher(line);
+            if (m.find()) {
+                last = m;
+            }
+        }
+        return last == null ? 0 : ProcessMemory.of(Integer.parseInt(last.group(1))).map(ProcessMemory::pss).orElse(0L);
+    }
+
+    private static void awaitLog(Process host, Path log, String text, int times) throws Exception {
+        long deadline = System.nanoTime() + READY_TIMEOUT_NANOS;
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(log) && Files.readAllLines(log).stream().filter(l -> l.contains(text)).count() >= times) {
+                return;
+            }
+            if (!host.isAlive()) {
+                throw new IllegalStateException("the host exited (" + host.exitValue() + "); see "
+                        + log.getParent().resolveSibling("host.out"));
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("timed out waiting for " + times + " \"" + text + "\" in " + log);
+    }
+
+    private static void awaitAotCache(Path dir) throws Exception {
+        long deadline = System.nanoTime() + READY_TIMEOUT_NANOS;
+        while (System.nanoTime() < deadline) {
+            if (Files.isDirectory(dir)) {
+                try (var files = Files.list(dir)) {
+                    if (files.anyMatch(f -> f.toString().endsWith(".aot"))) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("no AOT cache was built in " + dir);
+    }
+
+    private static String workerIdOf(int port) throws IOException {
+        try (Connection connection = Connection.open(port)) {
+            return connection.get().workerId();
+        }
+    }
+
+    private static void signal(long pid, String signal) throws Exception {
+        new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor();
+    }
+
+    // ---- a keep-alive HTTP/1.1 client, just enough for hello ----
+
+    private static final class Connection implements AutoCloseable {
+        private final Socket socket;
+        private final InputStream in;
+        private final OutputStream out;
+        private double millisToFirstOk;
+
+        private Connection(Socket socket) throws IOException {
+            this.socket = socket;
+            this.in = new BufferedInputStream(socket.getInputStream());
+            this.out = socket.getOutputStream();
+        }
+
+        static Connection open(int port) throws IOException {
+            Socket socket = new Socket();
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            socket.setSoTimeout(30_000);
+            return new Connection(socket);
+        }
+
+        record Answer(int status, String body) {
+            String workerId() {
+                Matcher m = WORKER_ID.matcher(body);
+                return m.find() ? m.group(1) : "";
+            }
+        }
+
+        /**
+         * Opens connections, one request each, a millisecond apart, until one gets a 200 from a worker
+         * other than {@code notFrom} (any worker when null): that connection is returned, kept open.
+         */
+        static Connection firstOk(int port, long startNanos, String notFrom) throws Exception {
+            long deadline = startNanos + READY_TIMEOUT_NANOS;
+            while (System.nanoTime() < deadline) {
+                try {
+                    Connection connection = open(port);
+                    Answer answer = connection.get();
+                    if (answer.status() == 200 && (notFrom == null || !answer.workerId().equals(notFrom))) {
+                        connection.millisToFirstOk = (System.nanoTime() - startNanos) / 1e6;
+                        return connection;
+                    }
+                    connection.close();
+                } catch (IOException notYet) {
+                    // nothing listens yet (the plain JVM): try again
+                }
+                Thread.sleep(1);
+            }
+            throw new IllegalStateException("no 200 on port " + port + " within the timeout");
+        }
+
+        double millisToFirstOk() {
+            return millisToFirstOk;
+        }
+
+        /** Mean latency of the next {@code count} requests on this connection, in microseconds. */
+        double meanMicros(int count) throws IOException {
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                Answer answer = get();
+                if (answer.status() != 200) {
+                    throw new IOException("status " + answer.status());
+                }
+            }
+            return (System.nanoTime() - start) / 1e3 / count;
+        }
+
+        Answer get() throws IOException {
+            out.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String statusLine = line();
+            int status = Integer.parseInt(statusLine.split(" ")[1]);
+            int length = 0;
+            for (String header = line(); !header.isEmpty(); header = line()) {
+                if (header.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                    length = Integer.parseInt(header.substring(15).trim());
+                }
+            }
+            byte[] body = in.readNBytes(length);
+            return new Answer(status, new String(body, StandardCharsets.UTF_8));
+        }
+
+        private String line() throws IOException {
+            StringBuilder line = new StringBuilder();
+            for (int c = in.read(); c != '\n'; c = in.read()) {
+                if (c < 0) {
+                    throw new IOException("connection closed");
+                }
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            return line.toString();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    // ---- output ----
+
+    private static void print(List<Row> rows) {
+        System.out.printf("%-30s %14s %10s %16s %14s %8s%n", "", "to first 200", "PSS", "first 1000 mean", "steady mean", "ratio");
+        for (Row row : rows) {
+            System.out.printf(Locale.ROOT, "%-30s %11.0f ms %7.1f MB %13.0f us %11.0f us %7.2fx%n", row.name(), row.median(),
+                    row.pssMb(), row.firstMeanMicros(), row.steadyMeanMicros(), row.firstMeanMicros() / row.steadyMeanMicros());
+        }
+        Row plain = rows.getFirst();
+        for (Row row : rows.subList(1, rows.size())) {
+            System.out.printf(Locale.ROOT, "RESULT spawn row=\"%s\" first_ok_ms=%.0f vs_plain=%.2f pss_mb=%.1f first1000_vs_steady=%.2f samples=%s%n",
+                    row.name(), row.median(), row.median() / plain.median(), row.pssMb(),
+                    row.firstMeanMicros() / row.steadyMeanMicros(), row.firstOkMillis());
+        }
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static double megabytes(long bytes) {
+        return bytes / (1024.0 * 1024.0);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}

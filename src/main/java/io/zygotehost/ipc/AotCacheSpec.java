@@ -1,0 +1,45 @@
+package io.zygotehost.ipc;
+
+import io.zygotehost.config.Warmup;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A generation's AOT cache (JDK 25, JEP 483/514/515), as the master hands it to the zygote: where
+ * the cache file is, which bytes its name stands for, and how to train it when it is missing.
+ *
+ * @param file                  {@code run_dir/aot/KEY.aot}; KEY is a SHA-256 of the worker's class-path jars, JDK and flags
+ * @param classPath             every class-path jar as it was when KEY was computed: the cache is not used or
+ *                              built once one of them changed (replaced in place) since
+ * @param trainingTimeoutMillis a training run still going after this (the app's {@code timeout}) is killed
+ * @param warmup                the requests the training run sends itself; at least a few even when 0
+ */
+public record AotCacheSpec(Path file, List<FileStamp> classPath, long trainingTimeoutMillis, Warmup warmup) {
+
+    /**
+     * With warm-up off, a training still sends this many: a cache trained on start-up alone lacks
+     * the classes of the first request (the HTTP codec, the dispatcher, the app's handler), which
+     * every worker then loads and links at its first request, the slow part a cache is for.
+     */
+    static final int REQUESTS_WITHOUT_WARMUP = 20;
+
+    public AotCacheSpec {
+        classPath = List.copyOf(classPath);
+    }
+
+    /** How many warm-up requests the training run sends itself. */
+    public int trainingRequests() {
+        return warmup.requests() > 0 ? warmup.requests() : REQUESTS_WITHOUT_WARMUP;
+    }
+
+    /** True while every class-path jar is still the one KEY was computed from. */
+    public boolean classPathUnchanged() {
+        return classPath.stream().allMatch(FileStamp::unchanged);
+    }
+
+    /** The first class-path jar that changed since KEY was computed, for the log. */
+    public String firstChanged() {
+        return classPath.stream().filter(stamp -> !stamp.unchanged()).map(stamp -> stamp.path().toString())
+                .findFirst().orElse("none");
+    }
+}
