@@ -76,7 +76,7 @@ public final class SpawnBench {
         rows.add(bench.plainJvm());
         rows.add(bench.host("worker, no AOT cache", "jvm_options: [-XX:AOTMode=off]\n", false, false));
         rows.add(bench.host("worker, AOT cache", "", true, false));
-        rows.add(bench.host("spare activated", "spares: 1\n", true, true));
+        rows.add(bench.host("spare activated", "spares: 1\nwarmup: {path: /, requests: 2000}\n", true, true));
         print(rows);
     }
 

@@ -700,6 +700,7 @@ public final class Master {
             case Action.ActivateWorker a -> {
                 WorkerProcess worker = generation.workers.get(a.workerId());
                 worker.enter(WorkerPhase.SPAWNING, now);
+                generation.lastActivation = now;
                 if (worker.connection == null || !worker.connection.trySend(new Message.Activate())) {
                     log.warn("cannot activate spare {} (pid {}): its control connection is gone",
                             generation.spec.workerLabel(worker.id), worker.pid);
