@@ -54,14 +54,14 @@ duration_s=$((deploys * seconds_per_deploy))
 lead_s=2                       # wrk runs this long before the first deploy or restart
 warmup_chunk=5s                # warm-up, as bin/bench: wrk runs of this length until the rate stops rising,
 warmup_min=2 warmup_max=6      # at least 2 and at most 6 of them
-event_loops=2                  # the plain server's; a host worker has one per core (2 here)
+event_loops=2                  # the plain server's; a host worker has cores / workers (1 here)
 host_workers=2
 ready_timeout=60               # seconds for a server (the host's workers, a plain JVM) to answer
 reload_timeout=300             # seconds a `bin/zygote-host reload` may take before it counts as hung
 stop_timeout=40                # seconds the host gets to stop after SIGTERM before SIGKILL (its shutdown_timeout is 30s)
 
 # A host worker's JVM flags (src/main/java/io/zygotehost/master/ChildCommands.java, with the default heap: 64m).
-plain_flags=(-Xmx64m -XX:+UseSerialGC -XX:-UsePerfData --enable-native-access=ALL-UNNAMED
+plain_flags=(-Xmx64m -XX:+UseSerialGC -XX:-UsePerfData -Xms16m -XX:TrimNativeHeapInterval=1000 --enable-native-access=ALL-UNNAMED
              --sun-misc-unsafe-memory-access=allow -XX:+ExitOnOutOfMemoryError)
 app_class=example.hello.HelloApp
 

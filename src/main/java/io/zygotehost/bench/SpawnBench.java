@@ -76,8 +76,9 @@ public final class SpawnBench {
         rows.add(bench.plainJvm());
         rows.add(bench.host("worker, no AOT cache", "jvm_options: [-XX:AOTMode=off]\n", false, false));
         rows.add(bench.host("worker, AOT cache", "", true, false));
-        rows.add(bench.host("spare activated", "spares: 1\n", true, true));
+        rows.add(bench.host("spare activated", "spares: 1\nwarmup: {path: /, requests: 2000}\n", true, true));
         print(rows);
+        deleteTree(work); // kept only when a row failed, to read its logs
     }
 
     // ---- the plain JVM ----
@@ -363,6 +364,14 @@ public final class SpawnBench {
             System.out.printf(Locale.ROOT, "RESULT spawn row=\"%s\" first_ok_ms=%.0f vs_plain=%.2f pss_mb=%.1f first1000_vs_steady=%.2f samples=%s%n",
                     row.name(), row.median(), row.median() / plain.median(), row.pssMb(),
                     row.firstMeanMicros() / row.steadyMeanMicros(), row.firstOkMillis());
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.zygotehost.ipc;
 
 import io.zygotehost.config.HttpLimits;
+import io.zygotehost.config.Warmup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -14,6 +15,8 @@ import java.util.Map;
  * @param generation    the master's number for this (app, release, settings) combination
  * @param workerCommand executable, JVM flags, class path and main class of a worker; argv[0] is replaced by the process title
  * @param workerEnv     the whole environment of a worker
+ * @param warmup        the requests each worker sends itself before it accepts
+ * @param warmupLimitMillis how long a worker's warm-up may take at most, so a slow handler cannot hold its start
  * @param aotCache      the generation's AOT cache; null when the JDK has none or the class path cannot have one
  */
 public record GenerationSpec(
@@ -26,6 +29,8 @@ public record GenerationSpec(
         long maxBody,
         long requestTimeoutMillis,
         HttpLimits httpLimits,
+        Warmup warmup,
+        long warmupLimitMillis,
         Path ipcSocket,
         List<String> workerCommand,
         Map<String, String> workerEnv,

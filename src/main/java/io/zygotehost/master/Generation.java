@@ -32,6 +32,8 @@ final class Generation {
     int crashStreak;
     /** No spawn before this: the crash backoff. */
     Instant notBefore = Instant.EPOCH;
+    /** When the master last activated one of its spares. */
+    Instant lastActivation = Instant.EPOCH;
     /** Why it failed (or why its last process did), for the log, status and the reload's answer. */
     String failure;
     /** One of its workers never became ready in time: a new version that does this is abandoned. */
@@ -75,6 +77,6 @@ final class Generation {
 
     PlannerView.GenerationView view() {
         return new PlannerView.GenerationView(id, role, phase, Optional.ofNullable(zygote).map(ZygoteProcess::view),
-                workers.values().stream().map(WorkerProcess::view).toList(), notBefore, crashStreak);
+                workers.values().stream().map(WorkerProcess::view).toList(), notBefore, crashStreak, lastActivation);
     }
 }

@@ -730,6 +730,7 @@ public final class Master {
             case Action.ActivateWorker a -> {
                 WorkerProcess worker = generation.workers.get(a.workerId());
                 worker.enter(WorkerPhase.SPAWNING, now);
+                generation.lastActivation = now;
                 if (worker.connection == null || !worker.connection.trySend(new Message.Activate())) {
                     log.warn("cannot activate spare {} (pid {}): its control connection is gone",
                             generation.spec.workerLabel(worker.id), worker.pid);
@@ -900,7 +901,8 @@ public final class Master {
         } catch (IOException e) {
             log.warn("workers start without AOT caches: cannot make {}: {}", runDir.resolve("aot"), e.toString());
         }
-        commands = new ChildCommands(java, hostClasspath, socket, env, aotCaches);
+        commands = new ChildCommands(java, hostClasspath, socket, env, Runtime.getRuntime().availableProcessors(),
+                NettyNative.extract(runDir), aotCaches);
         for (AppConfig app : config.apps().values()) {
             apps.put(app.name(), new AppRuntime(app));
         }

@@ -30,6 +30,8 @@ final class Planner {
 
     /** A hung worker gets this long between SIGQUIT and SIGKILL to print its thread dump. */
     static final Duration DUMP_GRACE = Duration.ofSeconds(2);
+    /** After a spare's activation, its successor starts this much later (see keepSpares). */
+    static final Duration SPARE_REFILL_DELAY = Duration.ofSeconds(3);
 
     List<Action> decide(List<AppView> apps, Instant now) {
         return decide(apps, 0, now);
@@ -339,11 +341,14 @@ final class Planner {
             List<Action> actions) {
         long kept = generation.workers().stream().filter(w -> w.phase().isSpare()).count();
         int missing = (int) Math.min(app.policy().spares() - kept, memory.headroom(app, generation));
-        // Workers first: a spare starting beside them would slow their start, the cores being shared.
+        // Workers first: a spare starting beside them would slow their start, the cores being shared; and
+        // a just-activated spare serves its first requests before its successor's JVM start takes the cores.
         boolean workersStarting = generation.workers().stream().anyMatch(w -> w.phase() == WorkerPhase.SPAWNING)
                 || actions.stream().anyMatch(a -> a instanceof Action.SpawnWorker spawn && !spawn.spare()
                         && spawn.app().equals(app.name()) && spawn.generation() == generation.id());
-        if (missing <= 0 || workersStarting || now.isBefore(generation.notBefore()) || generation.crashStreak() > 0) {
+        boolean justActivated = now.isBefore(generation.lastActivation().plus(SPARE_REFILL_DELAY));
+        if (missing <= 0 || workersStarting || justActivated || now.isBefore(generation.notBefore())
+                || generation.crashStreak() > 0) {
             return;
         }
         memory.spawning(app, generation, missing);

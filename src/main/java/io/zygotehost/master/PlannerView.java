@@ -62,9 +62,16 @@ final class PlannerView {
     /**
      * @param notBefore   no spawn (worker or zygote) before this instant: the crash backoff
      * @param crashStreak consecutive workers or zygotes that died young; while above zero, spawn one at a time
+     * @param lastActivation when a spare of it was last activated: the next spare waits a little
      */
     record GenerationView(int id, Role role, GenerationPhase phase, Optional<ZygoteView> zygote,
-            List<WorkerView> workers, Instant notBefore, int crashStreak) {}
+            List<WorkerView> workers, Instant notBefore, int crashStreak, Instant lastActivation) {
+
+        GenerationView(int id, Role role, GenerationPhase phase, Optional<ZygoteView> zygote,
+                List<WorkerView> workers, Instant notBefore, int crashStreak) {
+            this(id, role, phase, zygote, workers, notBefore, crashStreak, Instant.EPOCH);
+        }
+    }
 
     /** @param pss its measured PSS in bytes, 0 until measured */
     record ZygoteView(ZygotePhase phase, Instant since, long pss) {

@@ -9,7 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** A SHA-256 over strings and whole files, in the order they are added: release hashes and AOT cache keys. */
+/** A SHA-256 over strings, bytes and whole files, in the order they are added: release hashes, AOT cache keys, NettyNative's folder. */
 final class Sha256 {
 
     private final MessageDigest digest;
@@ -27,6 +27,11 @@ final class Sha256 {
     Sha256 text(String value) {
         digest.update(value.getBytes(StandardCharsets.UTF_8));
         digest.update((byte) 0);
+        return this;
+    }
+
+    Sha256 bytes(byte[] value) {
+        digest.update(value);
         return this;
     }
 

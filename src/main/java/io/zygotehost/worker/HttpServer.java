@@ -11,6 +11,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.internal.SystemPropertyUtil;
 import io.zygotehost.api.HttpHandler;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +23,13 @@ import java.util.function.BooleanSupplier;
 final class HttpServer {
 
     private final EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-    private final EventLoopGroup loops =
-            new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), EpollIoHandler.newFactory());
+    /**
+     * Netty's own knob, io.netty.eventLoopThreads, which the master sets per app (see ChildCommands) and a
+     * user's jvm_options can override; without it, one loop per core.
+     */
+    private final EventLoopGroup loops = new MultiThreadIoEventLoopGroup(
+            SystemPropertyUtil.getInt("io.netty.eventLoopThreads", Runtime.getRuntime().availableProcessors()),
+            EpollIoHandler.newFactory());
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private ServerBootstrap bootstrap;
     private Channel listener;
@@ -65,6 +71,11 @@ final class HttpServer {
         if (listener != null) {
             listener.close().syncUninterruptibly();
         }
+        // A connection accepted just before the close is still on its way to a child loop (a queued
+        // registration task) and not yet counted in openConnections(): a drain that looked now could
+        // exit with its request unanswered. One task through every loop lets those registrations run first
+        // (bounded: a loop held by a handler that never returns is the master's to kill).
+        loops.forEach(loop -> loop.submit(() -> { }).awaitUninterruptibly(1, TimeUnit.SECONDS));
     }
 
     int openConnections() {

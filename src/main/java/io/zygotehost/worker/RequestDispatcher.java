@@ -132,7 +132,7 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
                 throw new IllegalStateException("the handler returned no response");
             }
         } catch (Throwable failure) {
-            log.error("{} {} failed", request.method(), request.uri(), failure);
+            stats.handlerFailed(request, failure);
             response = Responses.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "Internal Server Error\n");
         } finally {
             request.release();
@@ -168,7 +168,7 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
         stats.stuck.incrementAndGet();
         stats.inFlight.decrementAndGet();
         long millis = TimeUnit.NANOSECONDS.toMillis(ctx.executor().ticker().nanoTime() - call.startNanos);
-        log.warn("{} {} still in its handler after {} ms (request_timeout): answered 503", call.method, call.uri, millis);
+        stats.handlerTimedOut(call.method, call.uri, millis);
         refuse(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE);
     }
 

@@ -5,7 +5,10 @@ import io.zygotehost.api.HttpHandler;
 import io.zygotehost.ipc.GenerationSpec;
 import io.zygotehost.ipc.MasterLink;
 import io.zygotehost.ipc.Message;
+import io.zygotehost.process.ListenSocket;
 import io.zygotehost.zygote.AppLoader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -13,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,8 +81,16 @@ public final class WorkerMain {
             System.exit(EXIT_APP_FAILED);
             return;
         }
-        server.prepare(handler, handlerPool(spec), stats, draining::get, ConnectionLimits.of(spec));
+        ExecutorService pool = handlerPool(spec);
+        ConnectionLimits limits = ConnectionLimits.of(spec);
+        // One instance for the warm-up's pipeline and the real one: the JIT profiles the call with the class real traffic brings.
+        BooleanSupplier isDraining = draining::get;
+        // Spares too: a spare is activated already warm.
+        new SelfWarmup(spec.warmup(), Duration.ofMillis(spec.warmupLimitMillis()), spec.workerLabel(workerId))
+                .run(handler, pool, isDraining, limits);
+        server.prepare(handler, pool, stats, isDraining, limits);
         if (spare) {
+            warmSocketPath();
             log.info("{} ready as a spare: accepting once activated", spec.workerLabel(workerId));
         } else {
             server.accept(GenerationSpec.LISTEN_FD);
@@ -91,6 +103,34 @@ public final class WorkerMain {
         // The main thread stays until exit(): a spare has no event loop running yet (Netty starts a loop's
         // thread with its first task), and without a live non-daemon thread its JVM would end right here.
         new CountDownLatch(1).await();
+    }
+
+    /**
+     * A spare has the time to warm what the in-process warm-up cannot reach, the socket path (epoll
+     * reads and writes, the buffers of a real connection): it serves its warm-up requests once more,
+     * to itself, on a private loopback port, as the AOT training does. They count for nothing.
+     */
+    private void warmSocketPath() {
+        if (spec.warmup().requests() == 0) {
+            return;
+        }
+        try {
+            ListenSocket socket = ListenSocket.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            try {
+                server.accept(socket.fd()); // the server's channel owns the fd from here: stopAccepting closes it
+            } catch (Exception e) {
+                socket.close();
+                throw e;
+            }
+            try {
+                LoopbackClient.get(socket.address().getPort(), spec.warmup().path(), spec.warmup().requests());
+            } finally {
+                server.stopAccepting();
+                stats.requests.reset();
+            }
+        } catch (Exception e) {
+            log.warn("{}: the spare's warm-up over loopback failed: {}", spec.workerLabel(workerId), e.toString());
+        }
     }
 
     private void onMessage(Message message) {
