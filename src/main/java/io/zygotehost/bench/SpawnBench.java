@@ -1,14 +1,9 @@
 package io.zygotehost.bench;
 
 import io.zygotehost.metrics.ProcessMemory;
-import java.io.BufferedInputStream;
+import io.zygotehost.worker.LoopbackClient;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -99,7 +94,7 @@ public final class SpawnBench {
             Process server = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(work.resolve("plain.out").toFile()).start();
             try {
-                Connection connection = Connection.firstOk(port, start, null);
+                FirstOk connection = FirstOk.await(port, start, null);
                 times.add(connection.millisToFirstOk());
                 first = connection.meanMicros(FIRST_REQUESTS - 1);
                 pss = megabytes(ProcessMemory.of((int) server.pid()).map(ProcessMemory::pss).orElse(0L));
@@ -150,7 +145,7 @@ public final class SpawnBench {
                     exitsBefore = 1;
                 }
             }
-            try (Connection warm = Connection.firstOk(port, System.nanoTime(), null)) {
+            try (FirstOk warm = FirstOk.await(port, System.nanoTime(), null)) {
                 warm.meanMicros(WARM_REQUESTS);
                 steady = warm.meanMicros(FIRST_REQUESTS);
             }
@@ -159,7 +154,7 @@ public final class SpawnBench {
                 writeConfig(config, port, settings, 2);
                 long start = System.nanoTime();
                 signal(host.pid(), "HUP");
-                try (Connection connection = Connection.firstOk(port, start, before)) {
+                try (FirstOk connection = FirstOk.await(port, start, before)) {
                     times.add(connection.millisToFirstOk());
                     first = connection.meanMicros(FIRST_REQUESTS - 1);
                     pss = megabytes(newestWorkerPss(log));
@@ -240,8 +235,8 @@ public final class SpawnBench {
     }
 
     private static String workerIdOf(int port) throws IOException {
-        try (Connection connection = Connection.open(port)) {
-            return connection.get().workerId();
+        try (LoopbackClient client = LoopbackClient.connect(port)) {
+            return workerId(client.get("/"));
         }
     }
 
@@ -249,50 +244,25 @@ public final class SpawnBench {
         new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor();
     }
 
-    // ---- a keep-alive HTTP/1.1 client, just enough for hello ----
+    // ---- the client side: a keep-alive connection, timed ----
 
-    private static final class Connection implements AutoCloseable {
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
-        private double millisToFirstOk;
-
-        private Connection(Socket socket) throws IOException {
-            this.socket = socket;
-            this.in = new BufferedInputStream(socket.getInputStream());
-            this.out = socket.getOutputStream();
-        }
-
-        static Connection open(int port) throws IOException {
-            Socket socket = new Socket();
-            socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            socket.setSoTimeout(30_000);
-            return new Connection(socket);
-        }
-
-        record Answer(int status, String body) {
-            String workerId() {
-                Matcher m = WORKER_ID.matcher(body);
-                return m.find() ? m.group(1) : "";
-            }
-        }
+    /** A connection that got a 200 from the wanted worker, and how long after the start that was. */
+    private record FirstOk(LoopbackClient client, double millisToFirstOk) implements AutoCloseable {
 
         /**
-         * Opens connections, one request each, a millisecond apart, until one gets a 200 from a worker
-         * other than {@code notFrom} (any worker when null): that connection is returned, kept open.
+         * Opens connections, one request each, a millisecond apart, until one gets a 200 from a
+         * worker other than {@code notFrom} (any worker when null): that connection is kept open.
          */
-        static Connection firstOk(int port, long startNanos, String notFrom) throws Exception {
+        static FirstOk await(int port, long startNanos, String notFrom) throws Exception {
             long deadline = startNanos + READY_TIMEOUT_NANOS;
             while (System.nanoTime() < deadline) {
                 try {
-                    Connection connection = open(port);
-                    Answer answer = connection.get();
-                    if (answer.status() == 200 && (notFrom == null || !answer.workerId().equals(notFrom))) {
-                        connection.millisToFirstOk = (System.nanoTime() - startNanos) / 1e6;
-                        return connection;
+                    LoopbackClient client = LoopbackClient.connect(port);
+                    LoopbackClient.Answer answer = client.get("/");
+                    if (answer.status() == 200 && (notFrom == null || !workerId(answer).equals(notFrom))) {
+                        return new FirstOk(client, (System.nanoTime() - startNanos) / 1e6);
                     }
-                    connection.close();
+                    client.close();
                 } catch (IOException notYet) {
                     // nothing listens yet (the plain JVM): try again
                 }
@@ -301,15 +271,11 @@ public final class SpawnBench {
             throw new IllegalStateException("no 200 on port " + port + " within the timeout");
         }
 
-        double millisToFirstOk() {
-            return millisToFirstOk;
-        }
-
         /** Mean latency of the next {@code count} requests on this connection, in microseconds. */
         double meanMicros(int count) throws IOException {
             long start = System.nanoTime();
             for (int i = 0; i < count; i++) {
-                Answer answer = get();
+                LoopbackClient.Answer answer = client.get("/");
                 if (answer.status() != 200) {
                     throw new IOException("status " + answer.status());
                 }
@@ -317,38 +283,15 @@ public final class SpawnBench {
             return (System.nanoTime() - start) / 1e3 / count;
         }
 
-        Answer get() throws IOException {
-            out.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            String statusLine = line();
-            int status = Integer.parseInt(statusLine.split(" ")[1]);
-            int length = 0;
-            for (String header = line(); !header.isEmpty(); header = line()) {
-                if (header.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                    length = Integer.parseInt(header.substring(15).trim());
-                }
-            }
-            byte[] body = in.readNBytes(length);
-            return new Answer(status, new String(body, StandardCharsets.UTF_8));
-        }
-
-        private String line() throws IOException {
-            StringBuilder line = new StringBuilder();
-            for (int c = in.read(); c != '\n'; c = in.read()) {
-                if (c < 0) {
-                    throw new IOException("connection closed");
-                }
-                if (c != '\r') {
-                    line.append((char) c);
-                }
-            }
-            return line.toString();
-        }
-
         @Override
         public void close() throws IOException {
-            socket.close();
+            client.close();
         }
+    }
+
+    private static String workerId(LoopbackClient.Answer answer) {
+        Matcher m = WORKER_ID.matcher(answer.body());
+        return m.find() ? m.group(1) : "";
     }
 
     // ---- output ----

@@ -3,6 +3,7 @@ package io.zygotehost.ipc;
 import io.zygotehost.config.Warmup;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A generation's AOT cache (JDK 25, JEP 483/514/515), as the master hands it to the zygote: where
@@ -32,14 +33,8 @@ public record AotCacheSpec(Path file, List<FileStamp> classPath, long trainingTi
         return warmup.requests() > 0 ? warmup.requests() : REQUESTS_WITHOUT_WARMUP;
     }
 
-    /** True while every class-path jar is still the one KEY was computed from. */
-    public boolean classPathUnchanged() {
-        return classPath.stream().allMatch(FileStamp::unchanged);
-    }
-
-    /** The first class-path jar that changed since KEY was computed, for the log. */
-    public String firstChanged() {
-        return classPath.stream().filter(stamp -> !stamp.unchanged()).map(stamp -> stamp.path().toString())
-                .findFirst().orElse("none");
+    /** The first class-path jar that is no longer the one KEY was computed from; empty while all are. One stat per jar. */
+    public Optional<String> firstChanged() {
+        return classPath.stream().filter(stamp -> !stamp.unchanged()).map(stamp -> stamp.path().toString()).findFirst();
     }
 }

@@ -80,6 +80,8 @@ public final class Master {
     private int nextGeneration = 1;
     private final Random random = new Random();
     private Instant nextMemoryCheck = Instant.EPOCH;
+    /** The master's own, at the last memory check, for status. */
+    private ProcessMemory masterMemory;
     private final Instant startedAt;
     /** The outcome of the last reload, for status; null before the first. */
     private HostStatus.Reload lastReload;
@@ -181,6 +183,7 @@ public final class Master {
             return;
         }
         nextMemoryCheck = now.plus(MEMORY_CHECK_INTERVAL);
+        masterMemory = measure((int) ProcessHandle.current().pid()).orElse(masterMemory);
         for (AppRuntime app : apps.values()) {
             for (Generation generation : app.generations) {
                 if (generation.zygote != null) {
@@ -195,9 +198,6 @@ public final class Master {
 
     /** Empty for a process not known yet (pid 0) or gone; a /proc the reader does not understand is logged, not fatal. */
     private static Optional<ProcessMemory> measure(int pid) {
-        if (pid <= 0) {
-            return Optional.empty();
-        }
         try {
             return ProcessMemory.of(pid);
         } catch (RuntimeException e) {
@@ -398,8 +398,7 @@ public final class Master {
 
     private HostStatus status() {
         long pid = ProcessHandle.current().pid();
-        return StatusSnapshot.of(config, apps.values(), pid, startedAt, measure((int) pid).orElse(null), lastReload,
-                clock.instant());
+        return StatusSnapshot.of(config, apps.values(), pid, startedAt, masterMemory, lastReload, clock.instant());
     }
 
     private void disconnected(Connection connection) {
@@ -942,7 +941,7 @@ public final class Master {
                         app.generations.stream().map(generation -> generation.spec.aotCache())
                                 .filter(Objects::nonNull).map(AotCacheSpec::file),
                         app.removed ? Stream.<Path>empty() : Stream.ofNullable(app.rollbackCache)
-                                .filter(AotCacheSpec::classPathUnchanged).map(AotCacheSpec::file)))
+                                .filter(cache -> cache.firstChanged().isEmpty()).map(AotCacheSpec::file)))
                 .toList(), trainingsMayRun));
     }
 

@@ -118,9 +118,9 @@ final class Planner {
      */
     private void enforceTimeouts(AppView app, GenerationView generation, Instant now, List<Action> actions) {
         for (WorkerView worker : generation.workers()) {
-            if (worker.phase().isStarting() && overdue(worker.since(), app.bootTimeout(), now)) {
+            if (worker.phase().isStarting() && overdue(worker.since(), app.timeout(), now)) {
                 actions.add(new Action.KillWorker(app.name(), generation.id(), worker.id(),
-                        "not ready after " + app.bootTimeout().toSeconds() + "s", true));
+                        "not ready after " + app.timeout().toSeconds() + "s", true));
             } else if (silent(worker, app.timeout(), now)) {
                 actions.add(new Action.QuitWorker(app.name(), generation.id(), worker.id(),
                         "no heartbeat for " + app.timeout().toSeconds() + "s (timeout): hung"));
@@ -134,9 +134,9 @@ final class Planner {
             }
         }
         generation.zygote()
-                .filter(z -> z.phase() == ZygotePhase.STARTING && overdue(z.since(), app.bootTimeout(), now))
+                .filter(z -> z.phase() == ZygotePhase.STARTING && overdue(z.since(), app.timeout(), now))
                 .ifPresent(z -> actions.add(new Action.AbandonGeneration(app.name(), generation.id(),
-                        "the canary did not finish within " + app.bootTimeout().toSeconds() + "s")));
+                        "the canary did not finish within " + app.timeout().toSeconds() + "s")));
     }
 
     /** The app is going away, or this generation is: drain every worker, stop the zygote. */

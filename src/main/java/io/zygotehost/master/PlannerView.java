@@ -15,22 +15,17 @@ final class PlannerView {
     /**
      * @param workers     how many workers the app should have serving
      * @param maxWorkers  the cap on the app's worker processes, of every generation and phase, deploys included
-     * @param bootTimeout a worker or canary not ready after this is killed (the app's {@code timeout})
+     * @param timeout     the app's {@code timeout}: a worker or canary not ready after it, or a worker silent for it, is killed
      * @param stopping    the app is being removed or the host is stopping: drain everything
      * @param generations oldest first; at most one is CURRENT and one INCOMING
      */
-    record AppView(String name, int workers, int maxWorkers, Duration bootTimeout, Duration gracefulTimeout,
+    record AppView(String name, int workers, int maxWorkers, Duration timeout, Duration gracefulTimeout,
             boolean stopping, List<GenerationView> generations, Policy policy) {
 
         /** An app with no spares, memory limits or handler threads to watch: {@link Policy#NONE}. */
-        AppView(String name, int workers, int maxWorkers, Duration bootTimeout, Duration gracefulTimeout,
+        AppView(String name, int workers, int maxWorkers, Duration timeout, Duration gracefulTimeout,
                 boolean stopping, List<GenerationView> generations) {
-            this(name, workers, maxWorkers, bootTimeout, gracefulTimeout, stopping, generations, Policy.NONE);
-        }
-
-        /** The app's {@code timeout}: a worker not ready after it, or silent for it, is killed. */
-        Duration timeout() {
-            return bootTimeout;
+            this(name, workers, maxWorkers, timeout, gracefulTimeout, stopping, generations, Policy.NONE);
         }
     }
 

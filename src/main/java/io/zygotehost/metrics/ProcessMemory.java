@@ -31,15 +31,15 @@ public record ProcessMemory(long pss, long rss) {
     }
 
     /**
-     * Reads the memory of process {@code pid}. Empty when it cannot be read: the process is gone, is
-     * a zombie (its file is empty then), or belongs to another user we may not inspect.
+     * Reads the memory of process {@code pid}. Empty when it cannot be read: no pid yet (0), the
+     * process is gone, is a zombie (its file is empty then), or belongs to another user we may not inspect.
      *
-     * @throws IllegalArgumentException if {@code pid} is not positive, or the file's text is not in the
-     *                                  format {@link #parse} knows (a kernel change should be loud)
+     * @throws IllegalArgumentException if the file's text is not in the format {@link #parse} knows
+     *                                  (a kernel change should be loud)
      */
     public static Optional<ProcessMemory> of(int pid) {
         if (pid <= 0) {
-            throw new IllegalArgumentException("pid must be positive, got " + pid);
+            return Optional.empty(); // not known yet (a worker before its zygote reported it)
         }
         String text;
         try {

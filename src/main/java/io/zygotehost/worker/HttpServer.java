@@ -13,11 +13,16 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.internal.SystemPropertyUtil;
 import io.zygotehost.api.HttpHandler;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 /** A worker's Netty server on the listening socket it inherited from the master. */
 final class HttpServer {
@@ -32,18 +37,21 @@ final class HttpServer {
             EpollIoHandler.newFactory());
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private ServerBootstrap bootstrap;
+    /** The pipeline of a connection, for the counters given: the worker's, or a warm-up's of its own. */
+    private Function<WorkerStats, HttpServerInitializer> pipeline;
     private Channel listener;
 
     /** Builds what serves connections; none is accepted before {@link #accept}. A spare stops here until activated. */
     void prepare(HttpHandler handler, Executor pool, WorkerStats stats, BooleanSupplier draining, ConnectionLimits limits) {
+        pipeline = counters -> new HttpServerInitializer(handler, pool, counters, draining, limits,
+                counters == stats ? connections : new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
         bootstrap = new ServerBootstrap()
                 .group(acceptor, loops)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // A client that shuts down its sending side after its request still gets the response:
                 // RequestDispatcher closes once it is written, instead of Netty at the end of input.
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childHandler(new HttpServerInitializer(handler, pool, stats, draining, limits, connections));
-        warmAcceptPath();
+                .childHandler(pipeline.apply(stats));
     }
 
     /**
@@ -52,10 +60,30 @@ final class HttpServer {
      * threads running: a spare's activation then takes milliseconds, not the hundreds a cold
      * registration costs.
      */
-    private void warmAcceptPath() {
+    void warmAcceptPath() {
         eventLoops().forEach(loop -> loop.submit(() -> { }).syncUninterruptibly());
         Channel throwaway = bootstrap.clone().channel(EpollServerSocketChannel.class).register().syncUninterruptibly().channel();
         throwaway.close().syncUninterruptibly();
+    }
+
+    /**
+     * Serves {@code count} GETs of {@code path} to itself through a private loopback port, so that
+     * the socket path (epoll, a real connection's buffers, the codec) is loaded and compiled too: the
+     * AOT training, and a spare's second warm-up. They go through a pipeline with counters of their
+     * own ({@link WarmupStats}): the worker's requests and open connections stay untouched.
+     *
+     * @return how many answers had each status
+     */
+    Map<Integer, Integer> serveToItself(String path, int count) throws IOException {
+        Channel privateListener = bootstrap.clone()
+                .channel(EpollServerSocketChannel.class)
+                .childHandler(pipeline.apply(new WarmupStats()))
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).syncUninterruptibly().channel();
+        try {
+            return LoopbackClient.get(((InetSocketAddress) privateListener.localAddress()).getPort(), path, count);
+        } finally {
+            privateListener.close().syncUninterruptibly();
+        }
     }
 
     /** Starts accepting: the socket is already bound and listening in the master, so registering is all. */

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -13,53 +14,78 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A minimal HTTP/1.1 client for a worker's own server on loopback: GETs on one keep-alive
- * connection (a new one after a {@code Connection: close}), bodies read by {@code Content-Length}
- * or chunks and dropped. Plain sockets rather than {@code java.net.http}: the AOT training should
- * load the server's classes, not a client's.
+ * A minimal HTTP/1.1 client for a server on loopback: GETs on one keep-alive connection, bodies
+ * read by {@code Content-Length} or chunks. Plain sockets rather than {@code java.net.http}: the
+ * AOT training should load the server's classes, not a client's. Used by the training run, a
+ * spare's warm-up, and {@code bin/bench spawn}.
  */
-final class LoopbackClient {
+public final class LoopbackClient implements AutoCloseable {
 
     private static final int READ_TIMEOUT_MILLIS = 30_000;
 
-    private LoopbackClient() {}
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+    private final int port;
 
-    /** Sends {@code count} GETs of {@code path}; returns how many answers had each status. */
+    /** One answer: its body is kept, as text, for whoever wants to know which worker answered. */
+    public record Answer(int status, boolean close, String body) {}
+
+    private LoopbackClient(Socket socket, int port) throws IOException {
+        this.socket = socket;
+        this.port = port;
+        this.in = new BufferedInputStream(socket.getInputStream());
+        this.out = socket.getOutputStream();
+    }
+
+    /** Connects to 127.0.0.1:port. */
+    public static LoopbackClient connect(int port) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), READ_TIMEOUT_MILLIS);
+            socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+            return new LoopbackClient(socket, port);
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** Sends {@code count} GETs of {@code path}, on a new connection after a {@code Connection: close}; counts the statuses. */
     static Map<Integer, Integer> get(int port, String path, int count) throws IOException {
         Map<Integer, Integer> statuses = new TreeMap<>();
-        byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-        Socket socket = null;
-        InputStream in = null;
+        LoopbackClient client = null;
         try {
             for (int i = 0; i < count; i++) {
-                if (socket == null) {
-                    socket = new Socket(InetAddress.getLoopbackAddress(), port);
-                    socket.setSoTimeout(READ_TIMEOUT_MILLIS);
-                    socket.setTcpNoDelay(true);
-                    in = new BufferedInputStream(socket.getInputStream());
+                if (client == null) {
+                    client = connect(port);
                 }
-                OutputStream out = socket.getOutputStream();
-                out.write(request);
-                out.flush();
-                Response response = read(in);
-                statuses.merge(response.status, 1, Integer::sum);
-                if (response.close) {
-                    socket.close();
-                    socket = null;
+                Answer answer = client.get(path, false);
+                statuses.merge(answer.status(), 1, Integer::sum);
+                if (answer.close()) {
+                    client.close();
+                    client = null;
                 }
             }
         } finally {
-            if (socket != null) {
-                socket.close();
+            if (client != null) {
+                client.close();
             }
         }
         return statuses;
     }
 
-    private record Response(int status, boolean close) {}
+    /** One GET on this connection, its body kept; the caller opens another after an answer that closes it. */
+    public Answer get(String path) throws IOException {
+        return get(path, true);
+    }
 
-    private static Response read(InputStream in) throws IOException {
-        String statusLine = line(in);
+    /** @param keepBody false: the body is read past and dropped, as a warm-up wants (its answer's body is "") */
+    private Answer get(String path, boolean keepBody) throws IOException {
+        out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        String statusLine = line();
         String[] parts = statusLine.split(" ", 3);
         if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {
             throw new IOException("not an HTTP response: \"" + statusLine + "\"");
@@ -67,7 +93,7 @@ final class LoopbackClient {
         long length = -1;
         boolean chunked = false;
         boolean close = false;
-        for (String header = line(in); !header.isEmpty(); header = line(in)) {
+        for (String header = line(); !header.isEmpty(); header = line()) {
             int colon = header.indexOf(':');
             String name = header.substring(0, Math.max(colon, 0)).trim().toLowerCase(Locale.ROOT);
             String value = header.substring(colon + 1).trim().toLowerCase(Locale.ROOT);
@@ -78,24 +104,39 @@ final class LoopbackClient {
                 default -> { }
             }
         }
+        OutputStream body = keepBody ? new ByteArrayOutputStream() : OutputStream.nullOutputStream();
         if (chunked) {
-            for (long size = chunkSize(in); size > 0; size = chunkSize(in)) {
-                skip(in, size);
-                line(in);
+            for (long size = chunkSize(); size > 0; size = chunkSize()) {
+                copy(size, body);
+                line();
             }
-            for (String trailer = line(in); !trailer.isEmpty(); trailer = line(in)) {
+            for (String trailer = line(); !trailer.isEmpty(); trailer = line()) {
                 // trailers are dropped
             }
         } else if (length >= 0) {
-            skip(in, length);
+            copy(length, body);
         } else {
-            in.transferTo(OutputStream.nullOutputStream()); // no length: the body ends with the connection
+            in.transferTo(body); // no length: the body ends with the connection
             close = true;
         }
-        return new Response(Integer.parseInt(parts[1]), close);
+        String text = body instanceof ByteArrayOutputStream kept ? kept.toString(StandardCharsets.UTF_8) : "";
+        return new Answer(Integer.parseInt(parts[1]), close, text);
     }
 
-    private static String line(InputStream in) throws IOException {
+    /** Exactly {@code bytes} of the body into {@code to}; a body cut short throws. */
+    private void copy(long bytes, OutputStream to) throws IOException {
+        byte[] buffer = new byte[8192];
+        for (long left = bytes; left > 0; ) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (n < 0) {
+                throw new IOException("the connection closed in the middle of a body");
+            }
+            to.write(buffer, 0, n);
+            left -= n;
+        }
+    }
+
+    private String line() throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         for (int b = in.read(); b != '\n'; b = in.read()) {
             if (b < 0) {
@@ -108,12 +149,12 @@ final class LoopbackClient {
         return line.toString(StandardCharsets.ISO_8859_1);
     }
 
-    private static long chunkSize(InputStream in) throws IOException {
-        return Long.parseLong(line(in).split(";")[0].trim(), 16);
+    private long chunkSize() throws IOException {
+        return Long.parseLong(line().split(";")[0].trim(), 16);
     }
 
-    /** Throws at the end of input: a body cut short. */
-    private static void skip(InputStream in, long bytes) throws IOException {
-        in.skipNBytes(bytes);
+    @Override
+    public void close() throws IOException {
+        socket.close();
     }
 }

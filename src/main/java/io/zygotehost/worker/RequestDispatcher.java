@@ -3,7 +3,6 @@ package io.zygotehost.worker;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -216,7 +215,7 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
             if (idle) {
                 ctx.close();
             }
-        } else if (event instanceof ChannelInputShutdownEvent || event == ChannelInputShutdownReadComplete.INSTANCE) {
+        } else if (event instanceof ChannelInputShutdownEvent) {
             // A half-closed client still gets the responses to what it sent (the decoder has passed every
             // complete request on before this event); the last one written closes the connection.
             inputShutdown = true;

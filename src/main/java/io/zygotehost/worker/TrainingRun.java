@@ -4,10 +4,7 @@ import io.zygotehost.api.Application;
 import io.zygotehost.api.HttpHandler;
 import io.zygotehost.ipc.AotCacheSpec;
 import io.zygotehost.ipc.GenerationSpec;
-import io.zygotehost.process.ListenSocket;
 import io.zygotehost.zygote.AppLoader;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,16 +34,14 @@ final class TrainingRun {
         watchParent(Long.parseLong(System.getenv(GenerationSpec.AOT_TRAINING_ENV)));
         AotCacheSpec cache = spec.aotCache();
         HttpServer server = new HttpServer();
-        try (ListenSocket socket = ListenSocket.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+        try {
             Application app = AppLoader.instantiate(spec.className());
             AppLoader.Context context = new AppLoader.Context(spec.app(), spec.version(), 0, spec.args());
             app.preload(context);
             HttpHandler handler = app.start(context);
             server.prepare(handler, WorkerMain.handlerPool(spec), new WorkerStats(), () -> false, ConnectionLimits.of(spec));
-            server.accept(socket.fd());
             long started = System.nanoTime();
-            Map<Integer, Integer> statuses = LoopbackClient.get(socket.address().getPort(), cache.warmup().path(),
-                    cache.trainingRequests());
+            Map<Integer, Integer> statuses = server.serveToItself(cache.warmup().path(), cache.trainingRequests());
             log.info("{}: {} warm-up requests to {} in {} ms, answered {} (status: count)", spec.label(),
                     cache.trainingRequests(), cache.warmup().path(), (System.nanoTime() - started) / 1_000_000, statuses);
             app.stop();

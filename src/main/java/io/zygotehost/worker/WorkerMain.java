@@ -5,11 +5,10 @@ import io.zygotehost.api.HttpHandler;
 import io.zygotehost.ipc.GenerationSpec;
 import io.zygotehost.ipc.MasterLink;
 import io.zygotehost.ipc.Message;
-import io.zygotehost.process.ListenSocket;
 import io.zygotehost.zygote.AppLoader;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -90,7 +89,7 @@ public final class WorkerMain {
                 .run(handler, pool, isDraining, limits);
         server.prepare(handler, pool, stats, isDraining, limits);
         if (spare) {
-            warmSocketPath();
+            warmSpare();
             log.info("{} ready as a spare: accepting once activated", spec.workerLabel(workerId));
         } else {
             server.accept(GenerationSpec.LISTEN_FD);
@@ -100,35 +99,26 @@ public final class WorkerMain {
         LoopHeartbeat heartbeat = new LoopHeartbeat(server.eventLoops(), () -> link.trySend(
                 new Message.Heartbeat(stats.requests.sum(), stats.inFlight.get(), stats.stuck.get())));
         sender.scheduleAtFixedRate(heartbeat::beat, 0, 1, TimeUnit.SECONDS);
-        // The main thread stays until exit(): a spare has no event loop running yet (Netty starts a loop's
-        // thread with its first task), and without a live non-daemon thread its JVM would end right here.
+        // The main thread stays until exit(): a worker's life is its control connection and its drain, not
+        // whether an event loop's thread happens to run yet (Netty starts one with its first task).
         new CountDownLatch(1).await();
     }
 
     /**
      * A spare has the time to warm what the in-process warm-up cannot reach, the socket path (epoll
-     * reads and writes, the buffers of a real connection): it serves its warm-up requests once more,
-     * to itself, on a private loopback port, as the AOT training does. They count for nothing.
+     * reads and writes, a real connection's buffers) and the registration its activation will do:
+     * it serves its warm-up requests once more, to itself, on a private loopback port.
      */
-    private void warmSocketPath() {
+    private void warmSpare() {
+        server.warmAcceptPath();
         if (spec.warmup().requests() == 0) {
             return;
         }
         try {
-            ListenSocket socket = ListenSocket.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            try {
-                server.accept(socket.fd()); // the server's channel owns the fd from here: stopAccepting closes it
-            } catch (Exception e) {
-                socket.close();
-                throw e;
-            }
-            try {
-                LoopbackClient.get(socket.address().getPort(), spec.warmup().path(), spec.warmup().requests());
-            } finally {
-                server.stopAccepting();
-                stats.requests.reset();
-            }
-        } catch (Exception e) {
+            Map<Integer, Integer> statuses = server.serveToItself(spec.warmup().path(), spec.warmup().requests());
+            log.info("{}: {} warm-up requests over loopback, answered {} (status: count)", spec.workerLabel(workerId),
+                    spec.warmup().requests(), statuses);
+        } catch (IOException e) {
             log.warn("{}: the spare's warm-up over loopback failed: {}", spec.workerLabel(workerId), e.toString());
         }
     }

@@ -73,10 +73,11 @@ final class AotCache {
      */
     List<String> workerCommand() {
         List<String> command = new ArrayList<>(spec.workerCommand());
+        Optional<String> changed = cache == null ? Optional.empty() : cache.firstChanged();
         if (cache == null) {
             announce("none", "workers start without an AOT cache (none for this generation: see zygote-host.log)");
-        } else if (!cache.classPathUnchanged()) {
-            announce("changed", "workers start without the AOT cache: " + cache.firstChanged()
+        } else if (changed.isPresent()) {
+            announce("changed", "workers start without the AOT cache: " + changed.get()
                     + " changed since this generation started, and the cache stands for its old bytes");
         } else if (Files.isRegularFile(cache.file())) {
             announce("cache", "workers start with the AOT cache " + cache.file());
@@ -104,8 +105,9 @@ final class AotCache {
         if (cache == null || Files.isRegularFile(cache.file())) {
             return;
         }
-        if (!cache.classPathUnchanged()) {
-            log.warn("{}: no AOT training: {} changed since this generation started", spec.label(), cache.firstChanged());
+        Optional<String> changed = cache.firstChanged();
+        if (changed.isPresent()) {
+            log.warn("{}: no AOT training: {} changed since this generation started", spec.label(), changed.get());
             return;
         }
         Path output = trainingOutput();
@@ -184,10 +186,7 @@ final class AotCache {
         if (!Files.isRegularFile(output) || Files.size(output) == 0) {
             return "it exited 0 but wrote no cache to " + output;
         }
-        if (!cache.classPathUnchanged()) {
-            return cache.firstChanged() + " changed while it ran";
-        }
-        return null;
+        return cache.firstChanged().map(jar -> jar + " changed while it ran").orElse(null);
     }
 
     private void enforceTimeout() {

@@ -82,6 +82,7 @@ class AotCacheIT {
             host.awaitWorkers("hello", 2);
             for (ProcTree.Proc worker : host.workers("hello")) {
                 assertTrue(commandLine(worker.pid()).contains("-XX:AOTCache=" + cache), commandLine(worker.pid()).toString());
+                assertTrue(maps(worker.pid(), cache), "the JVM took the cache, not only the flag: " + worker);
             }
             assertEquals(200, RunningHost.get(port, "/").statusCode());
             String log = host.appLog("hello");
@@ -161,16 +162,18 @@ class AotCacheIT {
         try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(cache, java.nio.file.StandardOpenOption.WRITE)) {
             file.write(java.nio.ByteBuffer.wrap(garbage), file.size() / 2);
         }
+        int firstRunLog = host0AppLogLength();
         try (RunningHost host = RunningHost.start(dir, app(release, "example.hello.HelloApp", port))) {
             host.awaitWorkers("hello", 2);
             for (ProcTree.Proc worker : host.workers("hello")) {
                 assertTrue(commandLine(worker.pid()).contains("-XX:AOTCache=" + cache));
+                assertFalse(maps(worker.pid(), cache), "a damaged cache is refused, not mapped: " + worker);
             }
             for (int i = 0; i < 20; i++) {
                 assertEquals(200, RunningHost.get(port, "/").statusCode());
             }
-            String log = host.appLog("hello");
-            assertTrue(log.contains("][aot]") && log.contains("AOT cache"), log);
+            String log = host.appLog("hello").substring(firstRunLog); // this run's lines only
+            assertTrue(log.contains("][aot]"), "the JVM's own warning about the cache:\n" + log);
             assertFalse(host.log().contains("died young"), host.log());
         }
     }
@@ -218,6 +221,21 @@ class AotCacheIT {
                 () -> !ServingIT.pids(host.workers("hello")).contains(victim) && host.workers("hello").size() == 2);
         host.awaitWorkers("hello", 2);
         return ServingIT.pids(host.workers("hello")).stream().filter(pid -> !before.contains(pid)).findFirst().orElseThrow();
+    }
+
+    /** The app log's length after the first host of a test stopped: the second one's lines come after it. */
+    private int host0AppLogLength() throws IOException {
+        Path file = dir.resolve("logs/hello.log");
+        return Files.exists(file) ? Files.readString(file).length() : 0;
+    }
+
+    /** Whether the process has the file mapped: a JVM that uses an AOT cache maps it. */
+    private static boolean maps(int pid, Path file) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/maps")).contains(file.toString());
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static List<String> commandLine(int pid) {

@@ -66,11 +66,11 @@ class StatusIT {
 
             for (String name : List.of("hello", "slow")) {
                 HostStatus.App app = app(counted, name);
-                assertEquals(pids(host.workers(name)), workers(app).map(HostStatus.Worker::pid).collect(Collectors.toSet()),
+                assertEquals(ServingIT.pids(host.workers(name)), workers(app).map(HostStatus.Worker::pid).collect(Collectors.toSet()),
                         name + "'s workers, as /proc shows them");
                 HostStatus.Generation current = app.generations().getFirst();
                 assertEquals(List.of("current", "ready"), List.of(current.role(), current.phase()));
-                assertEquals(pids(host.zygotes(name)), Set.of(current.zygote().pid()), name + "'s zygote");
+                assertEquals(ServingIT.pids(host.zygotes(name)), Set.of(current.zygote().pid()), name + "'s zygote");
                 assertNull(app.problem());
             }
             HostStatus.App hello = app(counted, "hello");
@@ -163,7 +163,4 @@ class StatusIT {
                 && g.zygote().memory() != null && g.workers().stream().allMatch(w -> w.pid() > 0 && w.memory() != null));
     }
 
-    private static Set<Integer> pids(List<ProcTree.Proc> processes) {
-        return processes.stream().map(ProcTree.Proc::pid).collect(Collectors.toSet());
-    }
 }
