@@ -142,7 +142,6 @@ final class AotCache {
         argv.add(1, "-XX:AOTCacheOutput=" + output);
         Map<String, String> env = new HashMap<>(spec.workerEnv());
         env.put(GenerationSpec.ENV, spec.toJson());
-        env.put(GenerationSpec.LABEL_ENV, spec.label() + " aot training");
         env.put(GenerationSpec.AOT_TRAINING_ENV, Integer.toString(posix.pid()));
         // No fd 3: the training never accepts on the app's socket. Its own process group, so that
         // killing it kills the JVM's assembly child too.
