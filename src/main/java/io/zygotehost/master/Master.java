@@ -161,6 +161,11 @@ public final class Master {
                     if (worker.pid > 0) {
                         launcher.reap(worker.pid).ifPresent(status -> workerEnded(app, generation, worker, Optional.of(status)));
                     }
+                    // Its zygote reaped it, then died before telling us (a stop kills both at once): nobody will report it.
+                    if (worker.pid > 0 && generation.zygote == null && generation.workers.containsKey(worker.id)
+                            && !launcher.signal(worker.pid, 0)) {
+                        workerEnded(app, generation, worker, Optional.empty());
+                    }
                     if (worker.phase == WorkerPhase.GONE && !worker.since.plus(LOST_AFTER).isAfter(now)
                             && generation.workers.containsKey(worker.id)) {
                         workerEnded(app, generation, worker, Optional.empty());
