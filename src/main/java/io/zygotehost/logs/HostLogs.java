@@ -2,7 +2,8 @@ package io.zygotehost.logs;
 
 import ch.qos.logback.core.Context;
 import ch.qos.logback.core.ContextBase;
-import ch.qos.logback.core.status.OnErrorConsoleStatusListener;
+import ch.qos.logback.core.status.Status;
+import ch.qos.logback.core.status.StatusListener;
 import io.zygotehost.config.HostSettings;
 import io.zygotehost.config.LogRotation;
 import java.io.ByteArrayOutputStream;
@@ -52,10 +53,12 @@ public final class HostLogs {
         this.pipeDir = pipeDir;
         this.rotation = rotation;
         this.masterLog = masterLog;
-        OnErrorConsoleStatusListener errors = new OnErrorConsoleStatusListener();
-        errors.setContext(context);
-        errors.start();
-        context.getStatusManager().add(errors); // a failed rotation says so on the master's stderr
+        // A failed rotation or reopen says so on the master's stderr; logback's chatter about its set-up does not.
+        context.getStatusManager().add((StatusListener) status -> {
+            if (status.getEffectiveLevel() >= Status.WARN) {
+                System.err.println("zygote-host: log files: " + status);
+            }
+        });
     }
 
     /** Creates log_dir and run_dir/pipes (emptied of a previous run's pipes) and starts writing zygote-host.log. */
