@@ -177,7 +177,7 @@ final class AotCache {
     /** Why the training's file must not be used, or null when it may. */
     private String failure(ExitStatus status, Path output) throws IOException {
         if (timedOut) {
-            return "killed: still running after the app's timeout of " + cache.trainingTimeoutMillis() + " ms";
+            return "killed: still running after its limit of " + cache.trainingTimeoutMillis() + " ms";
         }
         if (!status.isCleanExit()) {
             return status + " (its lines above in this log say why)";
