@@ -1,7 +1,9 @@
 package io.zygotehost.master;
 
+import io.zygotehost.ipc.Connection;
 import io.zygotehost.ipc.IpcServer;
 import io.zygotehost.ipc.RunAs;
+import io.zygotehost.process.Accounts;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -37,6 +39,8 @@ final class AccountDirs implements Closeable {
 
     private final Path runDir;
     private final int masterUid;
+    /** The master's user name, as the kernel's peer credentials name it. */
+    private final String masterUser;
     private final Place master;
     private final IpcServer.Listener listener;
     private final Map<Integer, Place> byUid = new HashMap<>();
@@ -45,6 +49,7 @@ final class AccountDirs implements Closeable {
     AccountDirs(Path runDir, Path masterSocket, int masterUid, IpcServer.Listener listener) {
         this.runDir = runDir;
         this.masterUid = masterUid;
+        this.masterUser = Accounts.user(Integer.toString(masterUid)).map(Accounts.User::name).orElse(Integer.toString(masterUid));
         this.master = new Place(masterSocket, runDir.resolve("aot"), runDir.resolve("tls"));
         this.listener = listener;
     }
@@ -75,6 +80,19 @@ final class AccountDirs implements Closeable {
         byUid.put(account.uid(), place);
         log.info("processes running as {} reach the master through {}", account.describe(), place.ipcSocket());
         return place;
+    }
+
+    /**
+     * Whether the process at the other end of a control connection runs as it must: as the app's user
+     * for a zygote or worker of a generation that runs as one, else (the command line too) as the
+     * master. An app's code can reach its own socket; this keeps it from passing for another app's
+     * process, or for the command line (reload, status), through it.
+     *
+     * @param runAs the generation's; null for the master's own
+     */
+    boolean isPeerOf(Connection connection, RunAs runAs) {
+        String expected = runAs != null && runAs.uid() != masterUid ? runAs.user() : masterUser;
+        return connection.peerUser().map(user -> user.equals(expected)).orElse(false);
     }
 
     /** Every AOT cache folder: the master's and each user's, those of users no longer configured too. */

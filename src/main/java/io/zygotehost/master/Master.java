@@ -22,6 +22,7 @@ import io.zygotehost.process.ListenSocket;
 import io.zygotehost.process.PidFile;
 import io.zygotehost.process.ProcessLauncher;
 import io.zygotehost.process.Signals;
+import io.zygotehost.process.SystemdNotify;
 import io.zygotehost.status.HostStatus;
 import io.zygotehost.status.Startup;
 import java.io.IOException;
@@ -132,8 +133,13 @@ public final class Master {
      * Called before {@link #run}, on the caller's thread, so that a host that cannot start says why at once.
      */
     public void prepare() throws IOException {
-        refuseImpossibleAccounts();
-        takeRunDir();
+        try {
+            refuseImpossibleAccounts();
+            takeRunDir();
+        } catch (IOException e) {
+            notifier.close();
+            throw e;
+        }
     }
 
     /** An app's user: the master cannot switch to refuses the whole start, as gunicorn does (see AppAccounts). */
@@ -286,19 +292,25 @@ public final class Master {
     }
 
     private void stop(boolean immediate) {
+        if (stopDeadline == null) {
+            notifier.stopping(processCount());
+        }
         if (immediate || stopDeadline != null) {
             log.warn("stopping at once: killing every worker and zygote");
             killEverything();
             return;
         }
         stopDeadline = clock.instant().plus(config.host().shutdownTimeout());
-        notifier.stopping(processCount());
         log.info("stopping gracefully: draining {} processes (shutdown_timeout {})", processCount(),
                 Durations.approximate(config.host().shutdownTimeout()));
     }
 
     private void connected(Connection connection, Message.Hello hello) {
         if (hello.role() == Message.Role.CLI) {
+            if (!accountDirs.isPeerOf(connection, null)) {
+                refuse(connection, hello, "not the master's user");
+                return;
+            }
             peers.put(connection, new Peer.Cli());
             return;
         }
@@ -306,6 +318,10 @@ public final class Master {
             for (Generation generation : app.generations) {
                 if (generation.id != hello.generation()) {
                     continue;
+                }
+                if (!accountDirs.isPeerOf(connection, generation.spec.runAs())) {
+                    refuse(connection, hello, "not the user of " + generation.label());
+                    return;
                 }
                 if (hello.role() == Message.Role.ZYGOTE && generation.zygote != null && generation.zygote.pid == hello.pid()) {
                     generation.zygote.connection = connection;
@@ -324,6 +340,12 @@ public final class Master {
         // A process we no longer track (killed, timed out): closing its connection makes it exit.
         log.warn("closing the control connection of an unknown {} (pid {}, generation {})",
                 hello.role().name().toLowerCase(), hello.pid(), hello.generation());
+        connection.close();
+    }
+
+    private static void refuse(Connection connection, Message.Hello hello, String why) {
+        log.warn("refusing the control connection of a {} (pid {}): its peer is {}, {}", hello.role().name().toLowerCase(),
+                hello.pid(), connection.peerUser().orElse("unknown"), why);
         connection.close();
     }
 
@@ -940,6 +962,7 @@ public final class Master {
         accountDirs = new AccountDirs(runDir, socket, Accounts.currentUid(), listener);
         Map<String, String> env = new HashMap<>(System.getenv());
         env.keySet().removeIf(key -> key.startsWith("ZYGOTE_HOST_"));
+        env.remove(SystemdNotify.ENV); // systemd hears from the master alone, not from a library in an app
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         try {
             aotCaches = AotCaches.open(runDir);
