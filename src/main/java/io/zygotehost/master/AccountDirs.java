@@ -84,8 +84,8 @@ final class AccountDirs implements Closeable {
 
     /**
      * Whether the process at the other end of a control connection runs as it must: as the app's user
-     * for a zygote or worker of a generation that runs as one, else (the command line too) as the
-     * master. An app's code can reach its own socket; this keeps it from passing for another app's
+     * for a worker of a generation that runs as one, else (a zygote, which connects before it
+     * switches, and the command line) as the master. An app's code can reach its own socket; this keeps it from passing for another app's
      * process, or for the command line (reload, status), through it.
      *
      * @param runAs the generation's; null for the master's own

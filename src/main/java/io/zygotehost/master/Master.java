@@ -319,7 +319,9 @@ public final class Master {
                 if (generation.id != hello.generation()) {
                     continue;
                 }
-                if (!accountDirs.isPeerOf(connection, generation.spec.runAs())) {
+                // A zygote connects before it switches to the app's user (AccountSwitch), its workers after.
+                RunAs peer = hello.role() == Message.Role.ZYGOTE ? null : generation.spec.runAs();
+                if (!accountDirs.isPeerOf(connection, peer)) {
                     refuse(connection, hello, "not the user of " + generation.label());
                     return;
                 }
