@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zygotehost.config.AppConfig;
-import io.zygotehost.config.ConfigLoader;
 import io.zygotehost.ipc.RunAs;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -18,13 +16,7 @@ class AppAccountsTest {
     private static final int ROOT = 0;
 
     private static AppConfig app(String settings) throws Exception {
-        return ConfigLoader.parse("""
-                apps:
-                  hello:
-                    path: /apps/hello/v1
-                    class: example.hello.HelloApp
-                    listen: 8080
-                """ + settings.indent(4), Path.of("/conf/apps.yml")).apps().get("hello");
+        return ChildCommandsTest.app(settings);
     }
 
     @Test
