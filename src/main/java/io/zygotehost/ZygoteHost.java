@@ -6,6 +6,7 @@ import io.zygotehost.config.HostConfig;
 import io.zygotehost.master.Master;
 import io.zygotehost.process.Posix;
 import io.zygotehost.status.HostStatus;
+import io.zygotehost.status.Startup;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -67,6 +68,15 @@ public final class ZygoteHost implements AutoCloseable {
 
     public HostConfig config() {
         return config;
+    }
+
+    /**
+     * Completed once every app serves at full strength, or some cannot while the others serve
+     * ({@link Startup#ok()} false, with the reasons): what {@code bin/zygote-host --daemon} and
+     * systemd's READY=1 wait for. A stop before then completes it, not ok.
+     */
+    public CompletableFuture<Startup> started() {
+        return master.started();
     }
 
     /** Re-reads the config file and applies what changed. */

@@ -28,6 +28,7 @@ public final class Main {
 
     static final String USAGE = """
             usage: zygote-host [run] CONFIG      run the host (until SIGTERM or SIGINT)
+                   zygote-host --daemon [CONFIG] run it in the background; return once it serves (exit 0) or not (1)
                    zygote-host check CONFIG      validate the config and the apps' jars; exit 0 or 1
                    zygote-host stop [CONFIG]     stop the host running from CONFIG gracefully, and wait
                    zygote-host reload [CONFIG]   reload it, wait for every deploy; exit 0 or 1
@@ -54,6 +55,7 @@ public final class Main {
         Path config = args.length > 1 ? Path.of(args[1]) : DEFAULT_CONFIG;
         return switch (command) {
             case "run" -> serve(config, err);
+            case "--daemon" -> daemon(config, out, err);
             case "check" -> check(config, out, err);
             case "stop" -> signalHost(config, Signals.SIGTERM, true, out, err);
             case "reload" -> reload(config, out, err);
@@ -63,8 +65,11 @@ public final class Main {
     }
 
     private static int serve(Path configFile, PrintStream err) throws Exception {
+        // Set when this is the master of --daemon: the command that started it waits to hear how the start went.
+        Optional<Daemon.Report> report = Daemon.Report.fromEnvironment();
         Optional<HostConfig> loaded = load(configFile, err);
         if (loaded.isEmpty()) {
+            report.ifPresent(r -> r.failed("the config changed and no longer loads: bin/zygote-host check " + configFile));
             return 1;
         }
         HostConfig config = loaded.get();
@@ -73,7 +78,11 @@ public final class Main {
             host = ZygoteHost.start(config, ZygoteHost.Options.defaults().adoptingOrphans());
         } catch (IOException e) {
             err.println("zygote-host: " + e.getMessage());
+            report.ifPresent(r -> r.failed(e.getMessage()));
             return 1;
+        }
+        if (report.isPresent()) {
+            Daemon.detach(host, report.get());
         }
         // Handlers only queue: the master thread does the work.
         Signal.handle(new Signal("TERM"), s -> host.stop());
@@ -86,6 +95,11 @@ public final class Main {
             err.println("zygote-host: " + e.getMessage());
             return 1;
         }
+    }
+
+    private static int daemon(Path configFile, PrintStream out, PrintStream err) throws IOException {
+        Optional<HostConfig> config = load(configFile, err);
+        return config.isEmpty() ? 1 : Daemon.start(config.get(), configFile, out, err);
     }
 
     /** The config, then what the host would meet at start: each app's jars and class. */
@@ -209,7 +223,7 @@ public final class Main {
     }
 
     /** The config, or empty after printing every problem in it (file:line:column and the fix). */
-    private static Optional<HostConfig> load(Path configFile, PrintStream err) {
+    static Optional<HostConfig> load(Path configFile, PrintStream err) {
         try {
             return Optional.of(ConfigLoader.load(configFile));
         } catch (ConfigException e) {

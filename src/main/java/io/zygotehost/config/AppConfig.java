@@ -23,7 +23,7 @@ public record AppConfig(String name, Path path, Optional<String> version, String
                         Duration gracefulTimeout, Duration timeout, Duration requestTimeout, long maxBody,
                         HttpLimits httpLimits, int threads, long heap, List<String> jvmOptions,
                         Map<String, String> env, int spares, Warmup warmup, boolean accessLog, boolean watch,
-                        Optional<String> user, Optional<String> group) {
+                        Optional<String> user, Optional<String> group, Optional<TlsConfig> tls) {
 
     public AppConfig {
         Objects.requireNonNull(name, "name");
@@ -40,6 +40,7 @@ public record AppConfig(String name, Path path, Optional<String> version, String
         Objects.requireNonNull(warmup, "warmup");
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(tls, "tls");
         args = List.copyOf(args);
         jvmOptions = List.copyOf(jvmOptions);
         // Keeps the file's order so the child's environment is built predictably.

@@ -89,6 +89,8 @@ final class AppReader {
         boolean watch = app.bool("watch", false);
         Optional<String> user = app.optionalString("user");
         Optional<String> group = app.optionalString("group");
+        AccountsReader.check(app, user, group);
+        Optional<TlsConfig> tls = TlsReader.read(app, dir);
         app.reportUnknownKeys();
 
         if (path == null || className == null || listen == null) {
@@ -97,7 +99,7 @@ final class AppReader {
         return new AppConfig(name, path, version, className, args, listen, workers, maxWorkers, memory,
                 maxWorkerMemory, maxRequests, maxRequestsJitter, maxAge, maxAgeJitter, gracefulTimeout, timeout,
                 requestTimeout, maxBody, httpLimits, threads, heap, jvmOptions, env, spares, warmup, accessLog, watch,
-                user, group);
+                user, group, tls);
     }
 
     private static String className(Section app) {

@@ -14,6 +14,7 @@ import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import jdk.net.ExtendedSocketOptions;
 
 /**
  * One end of a control connection: blocking reads of whole messages on the owner's reader thread,
@@ -39,6 +40,15 @@ public final class Connection implements Closeable {
             throw new IOException("cannot connect to " + socket + ": " + e.getMessage(), e);
         }
         return new Connection(channel);
+    }
+
+    /** The user the process at the other end runs as (SO_PEERCRED, as the kernel saw it at connect); empty if unknown. */
+    public Optional<String> peerUser() {
+        try {
+            return Optional.of(channel.getOption(ExtendedSocketOptions.SO_PEERCRED).user().getName());
+        } catch (IOException | UnsupportedOperationException e) {
+            return Optional.empty();
+        }
     }
 
     /** The next message; empty at EOF, when the other side has gone. */

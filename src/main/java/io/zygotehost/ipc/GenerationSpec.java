@@ -18,6 +18,8 @@ import java.util.Map;
  * @param warmup        the requests each worker sends itself before it accepts
  * @param warmupLimitMillis how long a worker's warm-up may take at most, so a slow handler cannot hold its start
  * @param aotCache      the generation's AOT cache; null when the JDK has none or the class path cannot have one
+ * @param runAs         who the zygote becomes before it loads the app; null: it stays who the master is
+ * @param tls           the certificate and key workers serve HTTPS with; null: plain HTTP
  */
 public record GenerationSpec(
         String app,
@@ -34,7 +36,9 @@ public record GenerationSpec(
         Path ipcSocket,
         List<String> workerCommand,
         Map<String, String> workerEnv,
-        AotCacheSpec aotCache) {
+        AotCacheSpec aotCache,
+        RunAs runAs,
+        TlsFiles tls) {
 
     public static final String ENV = "ZYGOTE_HOST_SPEC";
     public static final String WORKER_ID_ENV = "ZYGOTE_HOST_WORKER_ID";

@@ -42,7 +42,12 @@ public final class IpcServer implements Closeable {
     public static IpcServer open(Path path, Listener listener) throws IOException {
         Files.deleteIfExists(path); // the caller has made sure no live host owns it
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(path));
+        try {
+            server.bind(UnixDomainSocketAddress.of(path));
+        } catch (IOException e) {
+            server.close();
+            throw new IOException("cannot listen on " + path + ": " + e.getMessage(), e);
+        }
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
         IpcServer ipc = new IpcServer(server, path);
         Thread.ofVirtual().name("ipc-accept").start(() -> ipc.acceptLoop(listener));

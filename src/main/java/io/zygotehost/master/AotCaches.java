@@ -68,6 +68,12 @@ final class AotCaches {
     static final int TRAINING_TIMEOUTS = 4;
 
     AotCacheSpec spec(String label, AppConfig app, List<String> command, List<Path> classPath, Map<String, String> env) {
+        return spec(dir, label, app, command, classPath, env);
+    }
+
+    /** @param in the folder of the cache: {@code run_dir/aot}, or that of the user the app's processes run as (AccountDirs) */
+    AotCacheSpec spec(Path in, String label, AppConfig app, List<String> command, List<Path> classPath,
+            Map<String, String> env) {
         Optional<String> unsupported = AotCacheKey.unsupported(command, classPath);
         if (unsupported.isPresent()) {
             log.warn("{}: workers start without an AOT cache: {}", label, unsupported.get());
@@ -81,7 +87,7 @@ final class AotCaches {
                 stamps.add(FileStamp.of(jar));
             }
             String key = AotCacheKey.compute(command, jars, env, jdk);
-            return new AotCacheSpec(dir.resolve(key + SUFFIX), stamps, app.timeout().toMillis() * TRAINING_TIMEOUTS, app.warmup());
+            return new AotCacheSpec(in.resolve(key + SUFFIX), stamps, app.timeout().toMillis() * TRAINING_TIMEOUTS, app.warmup());
         } catch (IOException e) {
             log.warn("{}: workers start without an AOT cache: cannot hash its class path: {}", label, e.toString());
             return null;
@@ -95,6 +101,17 @@ final class AotCaches {
      * @param trainingsMayRun false only before any zygote has started: then a half-written training file is junk
      */
     void removeUnneeded(Collection<Path> needed, boolean trainingsMayRun) {
+        removeUnneeded(List.of(dir), needed, trainingsMayRun);
+    }
+
+    /** The same in each of these folders, each keeping the caches needed in it. */
+    void removeUnneeded(List<Path> dirs, Collection<Path> needed, boolean trainingsMayRun) {
+        for (Path folder : dirs) {
+            removeUnneeded(folder, needed.stream().filter(file -> folder.equals(file.getParent())).toList(), trainingsMayRun);
+        }
+    }
+
+    private void removeUnneeded(Path dir, Collection<Path> needed, boolean trainingsMayRun) {
         Set<String> keys = needed.stream().map(file -> keyOf(file.getFileName().toString()))
                 .flatMap(Optional::stream).collect(Collectors.toSet());
         List<String> names = new ArrayList<>();

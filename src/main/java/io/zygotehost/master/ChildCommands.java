@@ -2,6 +2,8 @@ package io.zygotehost.master;
 
 import io.zygotehost.config.AppConfig;
 import io.zygotehost.ipc.GenerationSpec;
+import io.zygotehost.ipc.RunAs;
+import io.zygotehost.ipc.TlsFiles;
 import io.zygotehost.process.SpawnRequest;
 import java.io.File;
 import java.nio.file.Path;
@@ -71,14 +73,30 @@ final class ChildCommands {
     }
 
     GenerationSpec spec(AppConfig app, Release release, int generation) {
+        return spec(app, release, generation, new Placement(ipcSocket, null, null, null));
+    }
+
+    /**
+     * Where a generation's processes reach the master and keep files, and who they run as.
+     *
+     * @param aotDir the folder of its AOT cache; null: the master's
+     * @param runAs  null: as the master
+     * @param tls    null: plain HTTP
+     */
+    record Placement(Path ipcSocket, Path aotDir, RunAs runAs, TlsFiles tls) {}
+
+    GenerationSpec spec(AppConfig app, Release release, int generation, Placement placement) {
         Map<String, String> env = new HashMap<>(baseEnv);
         env.putAll(app.env());
         List<String> worker = command(app, release, workerFlags(app), "io.zygotehost.worker.WorkerMain");
         String label = GenerationSpec.label(app.name(), release.version());
         return new GenerationSpec(app.name(), release.version(), generation, app.className(), app.args(),
                 app.threads(), app.maxBody(), app.requestTimeout().toMillis(), app.httpLimits(), app.warmup(),
-                warmupLimit(app).toMillis(), ipcSocket, worker, env,
-                aotCaches.map(caches -> caches.spec(label, app, worker, classpath(release), env)).orElse(null));
+                warmupLimit(app).toMillis(), placement.ipcSocket(), worker, env,
+                aotCaches.map(caches -> placement.aotDir() == null
+                        ? caches.spec(label, app, worker, classpath(release), env)
+                        : caches.spec(placement.aotDir(), label, app, worker, classpath(release), env)).orElse(null),
+                placement.runAs(), placement.tls());
     }
 
     /**

@@ -10,10 +10,13 @@ import io.zygotehost.ipc.Connection;
 import io.zygotehost.ipc.GenerationSpec;
 import io.zygotehost.ipc.IpcServer;
 import io.zygotehost.ipc.Message;
+import io.zygotehost.ipc.RunAs;
+import io.zygotehost.ipc.TlsFiles;
 import io.zygotehost.metrics.ProcessMemory;
 import io.zygotehost.master.Phases.GenerationPhase;
 import io.zygotehost.master.Phases.WorkerPhase;
 import io.zygotehost.master.Phases.ZygotePhase;
+import io.zygotehost.process.Accounts;
 import io.zygotehost.process.ExitStatus;
 import io.zygotehost.process.ListenSocket;
 import io.zygotehost.process.PidFile;
@@ -22,7 +25,9 @@ import io.zygotehost.process.Signals;
 import io.zygotehost.logs.ChildLabel;
 import io.zygotehost.logs.ChildOutput;
 import io.zygotehost.logs.HostLogs;
+import io.zygotehost.process.SystemdNotify;
 import io.zygotehost.status.HostStatus;
+import io.zygotehost.status.Startup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +43,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -77,6 +83,9 @@ public final class Master {
     private final List<ReloadWaiter> reloadWaiters = new ArrayList<>();
     private final ReleaseWatcher watcher = new ReleaseWatcher(app -> events.add(new Event.Redeploy(app)));
     private IpcServer ipc;
+    /** The control sockets and folders of apps that run as other users (user:). */
+    private AccountDirs accountDirs;
+    private final HostNotifier notifier = HostNotifier.fromEnvironment();
     private ChildCommands commands;
     /** run_dir/aot; empty on a JDK without AOT training, or when the folder cannot be made. */
     private Optional<AotCaches> aotCaches = Optional.empty();
@@ -124,13 +133,39 @@ public final class Master {
         return answer;
     }
 
+    /** Completed once every app serves, or cannot (see {@link HostNotifier}). */
+    public CompletableFuture<Startup> started() {
+        return notifier.started();
+    }
+
     /**
      * Takes the run_dir (refusing it if another host runs from it) and opens the control socket.
      * Called before {@link #run}, on the caller's thread, so that a host that cannot start says why at once.
      */
     public void prepare() throws IOException {
-        takeRunDir();
-        logs = HostLogs.open(config.host());
+        try {
+            refuseImpossibleAccounts();
+            takeRunDir();
+            logs = HostLogs.open(config.host());
+        } catch (IOException e) {
+            notifier.close();
+            throw e;
+        }
+    }
+
+    /** An app's user: the master cannot switch to refuses the whole start, as gunicorn does (see AppAccounts). */
+    private void refuseImpossibleAccounts() throws IOException {
+        List<String> problems = new ArrayList<>();
+        for (AppConfig app : config.apps().values()) {
+            try {
+                AppAccounts.runAs(app, Accounts.currentUid(), Accounts.currentGid());
+            } catch (IOException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IOException(String.join("\n", problems));
+        }
     }
 
     // ---- the verbs of a turn ----
@@ -274,6 +309,9 @@ public final class Master {
     }
 
     private void stop(boolean immediate) {
+        if (stopDeadline == null) {
+            notifier.stopping(processCount());
+        }
         if (immediate || stopDeadline != null) {
             log.warn("stopping at once: killing every worker and zygote");
             killEverything();
@@ -286,6 +324,10 @@ public final class Master {
 
     private void connected(Connection connection, Message.Hello hello) {
         if (hello.role() == Message.Role.CLI) {
+            if (!accountDirs.isPeerOf(connection, null)) {
+                refuse(connection, hello, "not the master's user");
+                return;
+            }
             peers.put(connection, new Peer.Cli());
             return;
         }
@@ -293,6 +335,12 @@ public final class Master {
             for (Generation generation : app.generations) {
                 if (generation.id != hello.generation()) {
                     continue;
+                }
+                // A zygote connects before it switches to the app's user (AccountSwitch), its workers after.
+                RunAs peer = hello.role() == Message.Role.ZYGOTE ? null : generation.spec.runAs();
+                if (!accountDirs.isPeerOf(connection, peer)) {
+                    refuse(connection, hello, "not the user of " + generation.label());
+                    return;
                 }
                 if (hello.role() == Message.Role.ZYGOTE && generation.zygote != null && generation.zygote.pid == hello.pid()) {
                     generation.zygote.connection = connection;
@@ -311,6 +359,12 @@ public final class Master {
         // A process we no longer track (killed, timed out): closing its connection makes it exit.
         log.warn("closing the control connection of an unknown {} (pid {}, generation {})",
                 hello.role().name().toLowerCase(), hello.pid(), hello.generation());
+        connection.close();
+    }
+
+    private static void refuse(Connection connection, Message.Hello hello, String why) {
+        log.warn("refusing the control connection of a {} (pid {}): its peer is {}, {}", hello.role().name().toLowerCase(),
+                hello.pid(), connection.peerUser().orElse("unknown"), why);
         connection.close();
     }
 
@@ -442,6 +496,7 @@ public final class Master {
      * this reload started has ended.
      */
     private void reload(ReloadWaiter waiter) {
+        notifier.reloadStarted(waiter, config.file());
         HostConfig next;
         try {
             next = ConfigLoader.load(config.file());
@@ -551,7 +606,17 @@ public final class Master {
         if (app.deploy != null) {
             endDeploy(app, false, "superseded by a newer reload");
         }
-        Generation incoming = newGeneration(app, next, release, socket, PlannerView.Role.INCOMING);
+        Generation incoming;
+        try {
+            incoming = newGeneration(app, next, release, socket, PlannerView.Role.INCOMING);
+        } catch (IOException e) {
+            log.error("app {}: reload not applied: {}", app.name, e.getMessage());
+            waiter.done(app.name, false, "not applied: " + e.getMessage());
+            if (socket != app.socket) {
+                closeSocket(app, socket);
+            }
+            return;
+        }
         ListenSocket previousSocket = app.socket;
         app.config = next;
         app.socket = socket;
@@ -628,6 +693,7 @@ public final class Master {
         Message.ReloadDone outcome = waiter.outcome();
         lastReload = new HostStatus.Reload(clock.instant(), outcome.ok(), outcome.lines());
         waiter.answer();
+        notifier.reloadEnded(waiter, outcome);
     }
 
     private void finishWaiter(ReloadWaiter waiter, String app, boolean ok, String outcome) {
@@ -806,7 +872,8 @@ public final class Master {
         ChildOutput output = null;
         try {
             ChildLabel label = new ChildLabel(generation.label() + " zygote");
-            output = logs.processOutput(app.name, app.name + ".g" + generation.spec.generation() + ".zygote", label);
+            // Opened by our own spawn, before the zygote switches users: the master's pipe.
+            output = logs.processOutput(app.name, app.name + ".g" + generation.spec.generation() + ".zygote", label, null);
             int pid = launcher.spawn(commands.zygote(generation.spec, app.config, generation.release, generation.socket.fd(),
                     output.path()));
             label.pid(pid);
@@ -828,7 +895,8 @@ public final class Master {
         worker.requestLimit = app.config.maxRequests() == 0 ? 0
                 : app.config.maxRequests() + (long) (random.nextDouble() * (app.config.maxRequestsJitter() + 1));
         try {
-            worker.openPipes(logs, app.name, generation.spec.workerLabel(worker.id), app.config.accessLog());
+            worker.openPipes(logs, app.name, generation.spec.workerLabel(worker.id), app.config.accessLog(),
+                    generation.spec.runAs());
         } catch (IOException e) {
             worker.pipesGone();
             log.error("app {}: cannot make the pipes of worker {}: {}", app.name, generation.spec.workerLabel(worker.id),
@@ -882,6 +950,7 @@ public final class Master {
     /** Runs until the host has stopped; returns the exit status for the process. */
     public int run() {
         try {
+            notifier.starting(apps.size());
             apps.values().forEach(this::startApp);
             removeUnneededCaches(false);
             watchReleases();
@@ -893,6 +962,7 @@ public final class Master {
                 measureMemory();
                 advanceDeploys();
                 reconcile();
+                notifier.checkStarted(apps.values());
                 finishRemovals();
                 finishStopping();
             }
@@ -915,7 +985,7 @@ public final class Master {
         }
         PidFile.write(runDir, (int) ProcessHandle.current().pid());
         Path socket = runDir.resolve("ipc.sock");
-        ipc = IpcServer.open(socket, new IpcServer.Listener() {
+        IpcServer.Listener listener = new IpcServer.Listener() {
             public void connected(Connection connection, Message.Hello hello) {
                 events.add(new Event.Connected(connection, hello));
             }
@@ -927,9 +997,12 @@ public final class Master {
             public void disconnected(Connection connection) {
                 events.add(new Event.Disconnected(connection));
             }
-        });
+        };
+        ipc = IpcServer.open(socket, listener);
+        accountDirs = new AccountDirs(runDir, socket, Accounts.currentUid(), listener);
         Map<String, String> env = new HashMap<>(System.getenv());
         env.keySet().removeIf(key -> key.startsWith("ZYGOTE_HOST_"));
+        env.remove(SystemdNotify.ENV); // systemd hears from the master alone, not from a library in an app
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         try {
             aotCaches = AotCaches.open(runDir);
@@ -957,22 +1030,35 @@ public final class Master {
     }
 
     private Generation newGeneration(AppRuntime app, AppConfig config, Release release, ListenSocket socket,
-            PlannerView.Role role) {
+            PlannerView.Role role) throws IOException {
+        ChildCommands.Placement placement = placement(config);
         int id = nextGeneration++;
-        Generation generation = new Generation(id, release, commands.spec(config, release, id),
+        Generation generation = new Generation(id, release, commands.spec(config, release, id, placement),
                 GenerationKey.of(config, release), socket, role);
         app.generations.add(generation);
         return generation;
     }
 
+    /** Who the app's processes run as, where they reach the master, and the copy of its TLS files they serve. */
+    private ChildCommands.Placement placement(AppConfig app) throws IOException {
+        Optional<RunAs> runAs = AppAccounts.runAs(app, Accounts.currentUid(), Accounts.currentGid());
+        AccountDirs.Place place = accountDirs.of(runAs);
+        TlsFiles tls = app.tls().isEmpty() ? null : TlsCopies.copy(app.tls().get(), place.tlsDir(), runAs);
+        return new ChildCommands.Placement(place.ipcSocket(), place.aotDir(), runAs.orElse(null), tls);
+    }
+
     /**
      * Keeps the AOT cache of every generation still here, of every app, and of the version each app
      * served last before its current one while that version's jars are unchanged on disk (a rollback
-     * is a deploy too, and should not wait for a new training), and removes the rest of run_dir/aot:
-     * at start (false: no training can be running yet) and whenever a generation is forgotten.
+     * is a deploy too, and should not wait for a new training), and removes the rest of run_dir/aot
+     * (and of the users' aot folders): at start (false: no training can be running yet) and whenever
+     * a generation is forgotten. So go the TLS copies no generation serves any more: no old key lingers.
      */
     private void removeUnneededCaches(boolean trainingsMayRun) {
-        aotCaches.ifPresent(caches -> caches.removeUnneeded(apps.values().stream()
+        TlsCopies.removeUnneeded(accountDirs.tlsDirs(), TlsCopies.fingerprints(apps.values().stream()
+                .flatMap(app -> app.generations.stream()).map(generation -> generation.spec.tls())
+                .filter(Objects::nonNull).toList()));
+        aotCaches.ifPresent(caches -> caches.removeUnneeded(accountDirs.aotDirs(), apps.values().stream()
                 .flatMap(app -> Stream.concat(
                         app.generations.stream().map(generation -> generation.spec.aotCache())
                                 .filter(Objects::nonNull).map(AotCacheSpec::file),
@@ -1007,6 +1093,11 @@ public final class Master {
         } catch (IOException e) {
             log.warn("closing the control socket: {}", e.toString());
         }
+        if (accountDirs != null) {
+            accountDirs.close();
+            TlsCopies.removeUnneeded(accountDirs.tlsDirs(), Set.of()); // no copy of a key outlives the host
+        }
+        notifier.close();
         try {
             logs.close();
         } catch (InterruptedException e) {

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -44,6 +45,10 @@ final class NettyNative {
                 Files.write(partial, library);
                 Files.move(partial, folder.resolve(file), StandardCopyOption.ATOMIC_MOVE);
             }
+            // Workers of an app that runs as another user load it too (createTempFile made it 0600).
+            Files.setPosixFilePermissions(folder.resolve(file), PosixFilePermissions.fromString("rw-r--r--"));
+            Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwxr-xr-x"));
             try (Stream<Path> builds = Files.list(parent)) {
                 builds.filter(other -> !other.equals(folder)).forEach(NettyNative::delete);
             }

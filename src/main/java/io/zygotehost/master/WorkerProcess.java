@@ -1,6 +1,7 @@
 package io.zygotehost.master;
 
 import io.zygotehost.ipc.Connection;
+import io.zygotehost.ipc.RunAs;
 import io.zygotehost.logs.ChildLabel;
 import io.zygotehost.logs.ChildOutput;
 import io.zygotehost.logs.HostLogs;
@@ -55,11 +56,12 @@ final class WorkerProcess {
     }
 
     /** Before its spawn: the pipes it will write to, read into the app's log files. */
-    void openPipes(HostLogs logs, String app, String workerLabel, boolean withAccessLog) throws IOException {
+    /** @param runAs who the worker runs as ({@code user:}); null: the master's user */
+    void openPipes(HostLogs logs, String app, String workerLabel, boolean withAccessLog, RunAs runAs) throws IOException {
         label = new ChildLabel(workerLabel);
-        output = logs.processOutput(app, app + "." + id + ".out", label);
+        output = logs.processOutput(app, app + "." + id + ".out", label, runAs);
         if (withAccessLog) {
-            accessLog = logs.accessLog(app, app + "." + id + ".access");
+            accessLog = logs.accessLog(app, app + "." + id + ".access", runAs);
         }
     }
 

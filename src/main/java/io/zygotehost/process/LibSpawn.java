@@ -17,6 +17,8 @@ public interface LibSpawn {
     short POSIX_SPAWN_SETPGROUP = 0x02;
     short POSIX_SPAWN_SETSIGDEF = 0x04;
     short POSIX_SPAWN_SETSIGMASK = 0x08;
+    /** glibc 2.26 and later. */
+    short POSIX_SPAWN_SETSID = 0x80;
 
     /** Linux's number; jnr-constants does not know it. */
     int F_DUPFD_CLOEXEC = 1030;

@@ -69,7 +69,7 @@ public final class Posix implements ProcessLauncher {
                 check(lib.posix_spawn_file_actions_adddup2(actions, copy, entry.getKey()),
                         "posix_spawn_file_actions_adddup2");
             }
-            setSignalsAndGroup(attr, request.ownProcessGroup());
+            setSignalsAndGroup(attr, request.ownProcessGroup(), request.newSession());
             IntByReference pid = new IntByReference();
             int rc = lib.posix_spawn(pid, request.executable(), actions, attr,
                     nullTerminated(request.argv()), nullTerminated(envStrings(request.env())));
@@ -148,6 +148,22 @@ public final class Posix implements ProcessLauncher {
         return posix.getpid();
     }
 
+    /** A pipe: the read end first, neither close-on-exec (a spawn hands over what it names, and marks the rest). */
+    public int[] pipe() throws IOException {
+        int[] fds = new int[2];
+        checkErrno(posix.pipe(fds), "pipe");
+        return fds;
+    }
+
+    /** Makes {@code target} a copy of {@code fd} (closing what it was), as a shell's redirection does. */
+    public void dup2(int fd, int target) throws IOException {
+        checkErrno(posix.dup2(fd, target), "dup2(" + fd + ", " + target + ")");
+    }
+
+    public void close(int fd) {
+        posix.close(fd);
+    }
+
     public boolean isAlive(int pid) {
         return posix.kill(pid, 0) == 0 || posix.errno() == Errno.EPERM.intValue();
     }
@@ -185,7 +201,7 @@ public final class Posix implements ProcessLauncher {
     }
 
     /** JVM threads block some signals and we may ignore others; a child must start with neither. */
-    private void setSignalsAndGroup(Pointer attr, boolean ownProcessGroup) throws IOException {
+    private void setSignalsAndGroup(Pointer attr, boolean ownProcessGroup, boolean newSession) throws IOException {
         Pointer empty = Memory.allocateDirect(runtime, LibSpawn.SIGSET_SIZE);
         Pointer all = Memory.allocateDirect(runtime, LibSpawn.SIGSET_SIZE);
         checkErrno(lib.sigemptyset(empty), "sigemptyset");
@@ -196,6 +212,9 @@ public final class Posix implements ProcessLauncher {
         if (ownProcessGroup) {
             flags |= LibSpawn.POSIX_SPAWN_SETPGROUP;
             check(lib.posix_spawnattr_setpgroup(attr, 0), "posix_spawnattr_setpgroup");
+        }
+        if (newSession) {
+            flags |= LibSpawn.POSIX_SPAWN_SETSID; // a session leader is the leader of its own process group too
         }
         check(lib.posix_spawnattr_setflags(attr, flags), "posix_spawnattr_setflags");
     }

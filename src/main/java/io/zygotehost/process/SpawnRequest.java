@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param handOver     child fd -> our fd: the only descriptors the child inherits besides stdio
  * @param output       where stdout and stderr go (appended); empty: inherit ours
  * @param ownProcessGroup start a process group of its own, so a terminal's Ctrl-C reaches only the master
+ * @param newSession   start a session of its own (setsid): no controlling terminal, as a daemon wants
  */
 public record SpawnRequest(
         String executable,
@@ -21,7 +22,13 @@ public record SpawnRequest(
         Map<String, String> env,
         Map<Integer, Integer> handOver,
         Optional<Path> output,
-        boolean ownProcessGroup) {
+        boolean ownProcessGroup,
+        boolean newSession) {
+
+    public SpawnRequest(String executable, List<String> argv, Map<String, String> env, Map<Integer, Integer> handOver,
+            Optional<Path> output, boolean ownProcessGroup) {
+        this(executable, argv, env, handOver, output, ownProcessGroup, false);
+    }
 
     public SpawnRequest {
         argv = List.copyOf(argv);

@@ -40,11 +40,20 @@ final class HttpServer {
     /** The pipeline of a connection, for the counters given: the worker's, or a warm-up's of its own. */
     private Function<WorkerStats, HttpServerInitializer> pipeline;
     private Channel listener;
+    /** Null without TLS. */
+    private WorkerTls tls;
 
-    /** Builds what serves connections; none is accepted before {@link #accept}. A spare stops here until activated. */
-    void prepare(HttpHandler handler, Executor pool, WorkerStats stats, BooleanSupplier draining, ConnectionLimits limits) {
+    /**
+     * Builds what serves connections; none is accepted before {@link #accept}. A spare stops here until activated.
+     *
+     * @param tls the app's port speaks HTTPS, and so does {@link #serveToItself}; null: plain HTTP
+     */
+    void prepare(HttpHandler handler, Executor pool, WorkerStats stats, BooleanSupplier draining, ConnectionLimits limits,
+            WorkerTls tls) {
+        this.tls = tls;
         pipeline = counters -> new HttpServerInitializer(handler, pool, counters, draining, limits,
-                counters == stats ? connections : new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+                counters == stats ? connections : new DefaultChannelGroup(GlobalEventExecutor.INSTANCE),
+                tls == null ? null : tls.server());
         bootstrap = new ServerBootstrap()
                 .group(acceptor, loops)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -70,7 +79,8 @@ final class HttpServer {
      * Serves {@code count} GETs of {@code path} to itself through a private loopback port, so that
      * the socket path (epoll, a real connection's buffers, the codec) is loaded and compiled too: the
      * AOT training, and a spare's second warm-up. They go through a pipeline with counters of their
-     * own ({@link WarmupStats}): the worker's requests and open connections stay untouched.
+     * own ({@link WarmupStats}): the worker's requests and open connections stay untouched. With
+     * TLS on, over TLS: the handshake and the record layer are the first things a real client costs.
      *
      * @return how many answers had each status
      */
@@ -80,7 +90,8 @@ final class HttpServer {
                 .childHandler(pipeline.apply(new WarmupStats()))
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).syncUninterruptibly().channel();
         try {
-            return LoopbackClient.get(((InetSocketAddress) privateListener.localAddress()).getPort(), path, count);
+            return LoopbackClient.get(((InetSocketAddress) privateListener.localAddress()).getPort(),
+                    tls == null ? null : tls.loopbackClient(), path, count);
         } finally {
             privateListener.close().syncUninterruptibly();
         }

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.zygotehost.api.Responses;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,11 @@ final class LingeringClose {
 
     /** Answers {@code status} and closes; a connection already answered this way is left be. */
     static void answer(Channel channel, HttpResponseStatus status) {
+        answer(channel, status, status.reasonPhrase());
+    }
+
+    /** The same, with {@code text} (and a newline) as the body. */
+    static void answer(Channel channel, HttpResponseStatus status, String text) {
         if (answered(channel) || !channel.isActive()) {
             return; // already closing, or closed
         }
@@ -40,7 +46,7 @@ final class LingeringClose {
         if (pipeline.get(HttpServerKeepAliveHandler.class) != null) {
             pipeline.remove(HttpServerKeepAliveHandler.class);
         }
-        FullHttpResponse response = Responses.text(status, status.reasonPhrase() + "\n");
+        FullHttpResponse response = Responses.text(status, text + "\n");
         HttpUtil.setKeepAlive(response, false);
         // From the tail, whichever handler answers: the encoder must see the response.
         after(channel.writeAndFlush(response));
@@ -58,10 +64,13 @@ final class LingeringClose {
                 channel.close(); // nothing left unread: no reset to fear
                 return;
             }
-            duplex.shutdownOutput().addListener(shut -> {
+            // Over TLS, the close_notify first: a client then knows the response ended where it should.
+            SslHandler tls = channel.pipeline().get(SslHandler.class);
+            ChannelFuture notified = tls != null ? tls.closeOutbound() : channel.newSucceededFuture();
+            notified.addListener(sent -> duplex.shutdownOutput().addListener(shut -> {
                 channel.config().setAutoRead(true);
                 channel.eventLoop().schedule(() -> channel.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
-            });
+            }));
         });
     }
 

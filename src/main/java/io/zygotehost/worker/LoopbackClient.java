@@ -12,10 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
- * A minimal HTTP/1.1 client for a server on loopback: GETs on one keep-alive connection, bodies
- * read by {@code Content-Length} or chunks. Plain sockets rather than {@code java.net.http}: the
+ * A minimal HTTP/1.1 client for a server on loopback, over TLS or not: GETs on one keep-alive
+ * connection, bodies read by {@code Content-Length} or chunks. Plain sockets rather than {@code java.net.http}: the
  * AOT training should load the server's classes, not a client's. Used by the training run, a
  * spare's warm-up, and {@code bin/bench spawn}.
  */
@@ -40,26 +42,40 @@ public final class LoopbackClient implements AutoCloseable {
 
     /** Connects to 127.0.0.1:port. */
     public static LoopbackClient connect(int port) throws IOException {
+        return connect(port, null);
+    }
+
+    /** @param tls speaks TLS through this (the handshake done before it returns); null: plain HTTP */
+    public static LoopbackClient connect(int port, SSLSocketFactory tls) throws IOException {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), READ_TIMEOUT_MILLIS);
             socket.setSoTimeout(READ_TIMEOUT_MILLIS);
-            return new LoopbackClient(socket, port);
+            if (tls == null) {
+                return new LoopbackClient(socket, port);
+            }
+            SSLSocket secure = (SSLSocket) tls.createSocket(socket, "127.0.0.1", port, true);
+            secure.startHandshake();
+            return new LoopbackClient(secure, port);
         } catch (IOException e) {
             socket.close();
             throw e;
         }
     }
 
-    /** Sends {@code count} GETs of {@code path}, on a new connection after a {@code Connection: close}; counts the statuses. */
-    static Map<Integer, Integer> get(int port, String path, int count) throws IOException {
+    /**
+     * Sends {@code count} GETs of {@code path}, on a new connection after a {@code Connection: close}; counts the statuses.
+     *
+     * @param tls null: plain HTTP
+     */
+    static Map<Integer, Integer> get(int port, SSLSocketFactory tls, String path, int count) throws IOException {
         Map<Integer, Integer> statuses = new TreeMap<>();
         LoopbackClient client = null;
         try {
             for (int i = 0; i < count; i++) {
                 if (client == null) {
-                    client = connect(port);
+                    client = connect(port, tls);
                 }
                 Answer answer = client.get(path, false);
                 statuses.merge(answer.status(), 1, Integer::sum);

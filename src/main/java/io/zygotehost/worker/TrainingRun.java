@@ -39,7 +39,8 @@ final class TrainingRun {
             AppLoader.Context context = new AppLoader.Context(spec.app(), spec.version(), 0, spec.args());
             app.preload(context);
             HttpHandler handler = app.start(context);
-            server.prepare(handler, WorkerMain.handlerPool(spec), new WorkerStats(), () -> false, ConnectionLimits.of(spec));
+            server.prepare(handler, WorkerMain.handlerPool(spec), new WorkerStats(), () -> false, ConnectionLimits.of(spec),
+                    WorkerTls.of(spec.tls()));
             long started = System.nanoTime();
             Map<Integer, Integer> statuses = server.serveToItself(cache.warmup().path(), cache.trainingRequests());
             log.info("{} AOT training: {} warm-up requests to {} in {} ms, answered {} (status: count)", spec.label(),

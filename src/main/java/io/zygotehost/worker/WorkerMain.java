@@ -90,7 +90,7 @@ public final class WorkerMain {
         // Spares too: a spare is activated already warm.
         new SelfWarmup(spec.warmup(), Duration.ofMillis(spec.warmupLimitMillis()), spec.workerLabel(workerId))
                 .run(handler, pool, isDraining, limits);
-        server.prepare(handler, pool, stats, isDraining, limits);
+        server.prepare(handler, pool, stats, isDraining, limits, tls());
         if (spare) {
             warmSpare();
             log.info("{} ready as a spare: accepting once activated", spec.workerLabel(workerId));
@@ -123,6 +123,18 @@ public final class WorkerMain {
                     spec.warmup().requests(), statuses);
         } catch (IOException e) {
             log.warn("{}: the spare's warm-up over loopback failed: {}", spec.workerLabel(workerId), e.toString());
+        }
+    }
+
+    /** The generation's TLS, or null; a worker that cannot read its files says so to the master and exits. */
+    private WorkerTls tls() {
+        try {
+            return WorkerTls.of(spec.tls());
+        } catch (IOException | RuntimeException e) {
+            log.error("{} cannot serve TLS", spec.workerLabel(workerId), e);
+            link.trySend(new Message.WorkerFailed("cannot serve TLS: " + e.getMessage()));
+            System.exit(EXIT_APP_FAILED);
+            return null;
         }
     }
 

@@ -53,6 +53,13 @@ public final class ZygoteMain {
             log.info("{} zygote: the master is gone; exiting", spec.label());
             System.exit(0);
         });
+        // Connected first, as the master's user: a switch that fails is then told like a failed canary.
+        Optional<String> cannotSwitch = AccountSwitch.apply(spec);
+        if (cannotSwitch.isPresent()) {
+            log.error("{}: {}", spec.label(), cannotSwitch.get());
+            link.trySend(new Message.CanaryFailed(cannotSwitch.get()));
+            System.exit(EXIT_CANARY_FAILED);
+        }
         runCanary();
         aotCache = new AotCache(spec, posix);
         startReaper();

@@ -60,8 +60,8 @@ class ConfigLoaderTest {
                 warmup: { path: /health, requests: 50 }
                 access_log: false
                 watch: true
-                user: www
-                group: web
+                user: nobody
+                group: nogroup
               api:
                 path: /opt/api
                 class: com.example.Api$Main
@@ -112,8 +112,8 @@ class ConfigLoaderTest {
         assertEquals(new Warmup("/health", 50), hello.warmup());
         assertFalse(hello.accessLog());
         assertTrue(hello.watch());
-        assertEquals(Optional.of("www"), hello.user());
-        assertEquals(Optional.of("web"), hello.group());
+        assertEquals(Optional.of("nobody"), hello.user());
+        assertEquals(Optional.of("nogroup"), hello.group());
 
         AppConfig api = config.apps().get("api");
         assertEquals(Path.of("/opt/api"), api.path());

@@ -68,7 +68,8 @@ class AotCacheSpecTest {
         Path jar = Files.writeString(dir.resolve("app.jar"), "v1");
         AotCacheSpec aot = new AotCacheSpec(dir.resolve("k.aot"), List.of(FileStamp.of(jar)), 30_000, new Warmup("/ping", 50));
         GenerationSpec spec = new GenerationSpec("hello", "v1", 3, "example.App", List.of(), 0, 1024, 60_000,
-                io.zygotehost.config.HttpLimits.DEFAULT, new Warmup("/ping", 50), 15_000, dir.resolve("ipc.sock"), List.of("java", "Main"), java.util.Map.of(), aot);
+                io.zygotehost.config.HttpLimits.DEFAULT, new Warmup("/ping", 50), 15_000, dir.resolve("ipc.sock"), List.of("java", "Main"), java.util.Map.of(), aot,
+                new RunAs("nobody", 65534, 65534), new TlsFiles(dir.resolve("t.crt"), dir.resolve("t.key"), "ab12"));
         String json = spec.toJson();
         GenerationSpec back = MessageCodec.json().readValue(json, GenerationSpec.class);
         assertEquals(spec, back);

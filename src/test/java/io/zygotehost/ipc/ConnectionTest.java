@@ -40,6 +40,16 @@ class ConnectionTest {
         }
     }
 
+    @Test
+    void eachEndKnowsTheUserOfTheOther() throws Exception {
+        // The master tells an app's processes from the command line and from other apps' by this (SO_PEERCRED).
+        try (ServerSocketChannel server = listen(); Connection client = Connection.connect(dir.resolve("s.sock"));
+                Connection peer = new Connection(server.accept())) {
+            assertEquals(Optional.of(System.getProperty("user.name")), peer.peerUser());
+            assertEquals(Optional.of(System.getProperty("user.name")), client.peerUser());
+        }
+    }
+
     private ServerSocketChannel listen() throws Exception {
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(dir.resolve("s.sock")));

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -50,13 +51,23 @@ final class RunningHost implements AutoCloseable {
 
     /** Writes {@code host:} settings for the temp dir, then the given {@code apps:} block, and starts the host. */
     static RunningHost start(Path dir, String appsYaml) throws IOException {
-        return start(dir, "", appsYaml);
+        return start(dir, "", appsYaml, Map.of());
     }
 
     /** The same, with more {@code host:} settings (one per line). */
     static RunningHost start(Path dir, String hostSettings, String appsYaml) throws IOException {
+        return start(dir, hostSettings, appsYaml, Map.of());
+    }
+
+    /** The same, with these variables added to the host's environment. */
+    static RunningHost start(Path dir, String appsYaml, Map<String, String> env) throws IOException {
+        return start(dir, "", appsYaml, env);
+    }
+
+    private static RunningHost start(Path dir, String hostSettings, String appsYaml, Map<String, String> env)
+            throws IOException {
         Path config = writeConfig(dir, hostSettings, appsYaml);
-        return new RunningHost(dir, config, hostSettings, launch(dir, "run", config.toString()));
+        return new RunningHost(dir, config, hostSettings, launch(dir, env, "run", config.toString()));
     }
 
     static Path writeConfig(Path dir, String appsYaml) throws IOException {
@@ -86,10 +97,15 @@ final class RunningHost implements AutoCloseable {
 
     /** Runs bin/zygote-host with the given arguments; its output goes to dir/host.out. */
     static Process launch(Path dir, String... args) throws IOException {
+        return launch(dir, Map.of(), args);
+    }
+
+    static Process launch(Path dir, Map<String, String> env, String... args) throws IOException {
         List<String> command = new java.util.ArrayList<>(List.of(ROOT.resolve("bin/zygote-host").toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("host.out").toFile()));
+        builder.environment().putAll(env);
         builder.environment().put("ZYGOTE_HOST_NO_BUILD", "1"); // the build ran before the tests
         return builder.start();
     }

@@ -20,7 +20,8 @@ class ChildCommandsTest {
     private static final Release RELEASE = new Release("v1", Path.of("/apps/hello/v1"),
             List.of(Path.of("/apps/hello/v1/hello.jar")), "abc");
 
-    private static AppConfig app(String settings) throws Exception {
+    /** The hello app at /apps/hello/v1 on port 8080, with more settings (one per line). */
+    static AppConfig app(String settings) throws Exception {
         return ConfigLoader.parse("""
                 apps:
                   hello:
