@@ -1,5 +1,6 @@
 package io.zygotehost.master;
 
+import io.zygotehost.admin.AdminServer;
 import io.zygotehost.config.AppConfig;
 import io.zygotehost.config.ConfigException;
 import io.zygotehost.config.ConfigLoader;
@@ -11,6 +12,7 @@ import io.zygotehost.ipc.GenerationSpec;
 import io.zygotehost.ipc.IpcServer;
 import io.zygotehost.ipc.Message;
 import io.zygotehost.metrics.ProcessMemory;
+import io.zygotehost.metrics.Traffic;
 import io.zygotehost.master.Phases.GenerationPhase;
 import io.zygotehost.master.Phases.WorkerPhase;
 import io.zygotehost.master.Phases.ZygotePhase;
@@ -61,6 +63,11 @@ public final class Master {
      * kernel walks its mappings); a worker over max_worker_memory is caught within one interval.
      */
     private static final Duration MEMORY_CHECK_INTERVAL = Duration.ofSeconds(1);
+    /**
+     * How often the admin endpoint gets a new snapshot. Its figures are a heartbeat (1 s) old anyway;
+     * scrapes and page loads read the last one and never wait on this thread.
+     */
+    private static final Duration PUBLISH_INTERVAL = Duration.ofMillis(250);
 
     /** The config in force: the last one that loaded whole. */
     private HostConfig config;
@@ -80,6 +87,9 @@ public final class Master {
     private int nextGeneration = 1;
     private final Random random = new Random();
     private Instant nextMemoryCheck = Instant.EPOCH;
+    /** host.admin's page, /status.json and /metrics; serves nothing when admin is not set. */
+    private final AdminServer admin = new AdminServer();
+    private Instant nextPublish = Instant.EPOCH;
     /** The master's own, at the last memory check, for status. */
     private ProcessMemory masterMemory;
     private final Instant startedAt;
@@ -120,6 +130,12 @@ public final class Master {
      */
     public void prepare() throws IOException {
         takeRunDir();
+        try {
+            admin.configure(config.host().admin(), config.host().adminToken());
+        } catch (IOException e) {
+            cleanUp();
+            throw new IOException(e.getMessage() + " (host.admin in " + config.file() + ")", e);
+        }
     }
 
     // ---- the verbs of a turn ----
@@ -214,6 +230,15 @@ public final class Master {
             AppRuntime app = apps.get(action.app());
             Generation generation = app.generations.stream().filter(g -> g.id == action.generation()).findFirst().orElseThrow();
             execute(action, app, generation, now);
+        }
+    }
+
+    /** Hands the admin endpoint a fresh snapshot, when it serves and its last one has aged. */
+    private void publishStatus() {
+        Instant now = clock.instant();
+        if (admin.isServing() && !now.isBefore(nextPublish)) {
+            nextPublish = now.plus(PUBLISH_INTERVAL);
+            admin.publish(status());
         }
     }
 
@@ -343,6 +368,7 @@ public final class Master {
                 if (worker != null && worker.pid == 0) {
                     worker.pid = pid;
                 }
+                app.metrics.spawned(AppMetrics.WORKER);
                 log.info("spawned worker {} (pid {})", generation.spec.workerLabel(workerId), pid);
             }
             case Message.WorkerSpawnFailed(int workerId, String reason) -> {
@@ -386,7 +412,8 @@ public final class Master {
                 worker.failure = reason;
                 log.error("worker {} (pid {}) cannot start: {}", generation.spec.workerLabel(worker.id), worker.pid, reason);
             }
-            case Message.Heartbeat(long requests, int inFlight, int stuck) -> {
+            case Message.Heartbeat(long requests, int inFlight, int stuck, Traffic traffic) -> {
+                worker.traffic = traffic == null ? worker.traffic : traffic;
                 worker.stuck = stuck;
                 worker.lastHeartbeat = now;
                 worker.requests = requests;
@@ -463,6 +490,12 @@ public final class Master {
         }
         config = next;
         watchReleases();
+        try {
+            admin.configure(next.host().admin(), next.host().adminToken());
+        } catch (IOException e) {
+            log.error("reload: host.admin not applied: {}", e.getMessage());
+            waiter.done("admin", false, "not applied: " + e.getMessage());
+        }
         if (waiter.complete()) {
             answer(waiter);
         } else {
@@ -516,7 +549,7 @@ public final class Master {
         Optional<Generation> current = app.current();
         if (app.deploy != null && current.isPresent() && current.get().key.equals(key)) {
             app.config = next;
-            endDeploy(app, false, "cancelled: the config went back to " + current.get().label());
+            endDeploy(app, DeployOutcome.CANCELLED, "cancelled: the config went back to " + current.get().label());
             waiter.done(app.name, true, "unchanged (" + current.get().label() + "); the deploy under way was cancelled");
             return;
         }
@@ -531,7 +564,7 @@ public final class Master {
             }
         }
         if (app.deploy != null) {
-            endDeploy(app, false, "superseded by a newer reload");
+            endDeploy(app, DeployOutcome.SUPERSEDED, "superseded by a newer reload");
         }
         Generation incoming = newGeneration(app, next, release, socket, PlannerView.Role.INCOMING);
         ListenSocket previousSocket = app.socket;
@@ -557,14 +590,14 @@ public final class Master {
             }
             Generation to = deploy.to();
             if (to.phase == GenerationPhase.FAILED) {
-                endDeploy(app, false, to.failure);
+                endDeploy(app, DeployOutcome.ABANDONED, to.failure);
             } else if (to.crashStreak >= DEPLOY_CRASH_LIMIT) {
-                endDeploy(app, false, "its workers keep dying young: " + to.failure);
+                endDeploy(app, DeployOutcome.ABANDONED, "its workers keep dying young: " + to.failure);
             } else if (to.workerUnready) {
-                endDeploy(app, false, to.failure);
+                endDeploy(app, DeployOutcome.ABANDONED, to.failure);
             } else if (to.readyWorkers() >= app.config.workers()
                     && (deploy.from() == null || deploy.from().workers.isEmpty())) {
-                endDeploy(app, true, null);
+                endDeploy(app, DeployOutcome.DONE, null);
             }
         }
     }
@@ -574,9 +607,11 @@ public final class Master {
      * waiters hear of it once the old one's last process is gone. Not done: the new one retires and
      * the current one, kept whole (or topped up again) by the planner, serves on.
      */
-    private void endDeploy(AppRuntime app, boolean done, String why) {
+    private void endDeploy(AppRuntime app, DeployOutcome result, String why) {
+        boolean done = result == DeployOutcome.DONE;
         Deploy deploy = app.deploy;
         app.deploy = null;
+        app.metrics.deployEnded(deploy, result, why, clock.instant());
         Generation to = deploy.to();
         Generation from = deploy.from();
         Duration took = Duration.between(deploy.started(), clock.instant());
@@ -646,10 +681,13 @@ public final class Master {
             zygote.connection.close();
         }
         if (zygote.phase == ZygotePhase.STOPPING || generation.phase == GenerationPhase.FAILED || stopDeadline != null) {
-            log.info("zygote {} (pid {}) exited: {}", generation.label(), zygote.pid, new ExitReason.Stopped(status).describe());
+            ExitReason reason = new ExitReason.Stopped(status);
+            app.metrics.zygoteExited(reason);
+            log.info("zygote {} (pid {}) exited: {}", generation.label(), zygote.pid, reason.describe());
         } else {
             ExitReason reason = zygote.phase == ZygotePhase.STARTING
                     ? new ExitReason.FailedToBoot(status) : new ExitReason.Crashed(status);
+            app.metrics.zygoteExited(reason);
             generation.recordFailure(zygote.since, now);
             log.warn("zygote {} (pid {}) exited: {}; its {} workers keep serving; a new zygote starts in {} ms",
                     generation.label(), zygote.pid, reason.describe(), generation.workers.size(),
@@ -682,6 +720,7 @@ public final class Master {
         } else {
             reason = new ExitReason.Crashed(status.get());
         }
+        app.metrics.workerExited(generation.release.version(), worker.traffic, reason);
         if (reason.isFailure() && stopDeadline == null) {
             generation.recordFailure(worker.spawnedAt, now);
             generation.failure = worker.failure != null ? worker.failure : reason.describe();
@@ -708,6 +747,10 @@ public final class Master {
             return;
         }
         app.generations.remove(generation);
+        String version = generation.release.version();
+        if (app.generations.stream().noneMatch(g -> g.release.version().equals(version))) {
+            app.metrics.versionGone(version);
+        }
         if (generation.phase == GenerationPhase.READY && generation.spec.aotCache() != null) {
             app.rollbackCache = generation.spec.aotCache();
         }
@@ -787,6 +830,7 @@ public final class Master {
         try {
             int pid = launcher.spawn(commands.zygote(generation.spec, app.config, generation.release, generation.socket.fd(), logFile));
             generation.zygote = new ZygoteProcess(pid, now);
+            app.metrics.spawned(AppMetrics.ZYGOTE);
             log.info("started zygote {} (pid {}) from {}", generation.label(), pid, generation.release.resolved());
         } catch (IOException e) {
             generation.recordFailure(now, now);
@@ -858,6 +902,7 @@ public final class Master {
                 reconcile();
                 finishRemovals();
                 finishStopping();
+                publishStatus();
             }
         } finally {
             cleanUp();
@@ -963,6 +1008,7 @@ public final class Master {
                     .forEach(socket -> closeSocket(app, socket));
             closeSocket(app, app.socket);
         }
+        admin.close();
         PidFile.remove(config.host().runDir());
         try {
             if (ipc != null) {

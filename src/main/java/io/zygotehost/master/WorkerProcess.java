@@ -3,6 +3,7 @@ package io.zygotehost.master;
 import io.zygotehost.ipc.Connection;
 import io.zygotehost.master.Phases.WorkerPhase;
 import io.zygotehost.metrics.ProcessMemory;
+import io.zygotehost.metrics.Traffic;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -39,6 +40,8 @@ final class WorkerProcess {
     Duration ageLimit;
     /** At the last memory check; null until measured. */
     ProcessMemory memory;
+    /** Its responses by status class and their latencies, at the last heartbeat. */
+    Traffic traffic = Traffic.NONE;
 
     WorkerProcess(int id, Instant now) {
         this.id = id;

@@ -96,8 +96,7 @@ public final class WorkerMain {
             log.info("{} serving", spec.workerLabel(workerId));
         }
         link.send(new Message.WorkerReady());
-        LoopHeartbeat heartbeat = new LoopHeartbeat(server.eventLoops(), () -> link.trySend(
-                new Message.Heartbeat(stats.requests.sum(), stats.inFlight.get(), stats.stuck.get())));
+        LoopHeartbeat heartbeat = new LoopHeartbeat(server.eventLoops(), () -> link.trySend(heartbeat()));
         sender.scheduleAtFixedRate(heartbeat::beat, 0, 1, TimeUnit.SECONDS);
         // The main thread stays until exit(): a worker's life is its control connection and its drain, not
         // whether an event loop's thread happens to run yet (Netty starts one with its first task).
@@ -121,6 +120,10 @@ public final class WorkerMain {
         } catch (IOException e) {
             log.warn("{}: the spare's warm-up over loopback failed: {}", spec.workerLabel(workerId), e.toString());
         }
+    }
+
+    private Message.Heartbeat heartbeat() {
+        return new Message.Heartbeat(stats.requests.sum(), stats.inFlight.get(), stats.stuck.get(), stats.traffic.snapshot());
     }
 
     private void onMessage(Message message) {
@@ -177,6 +180,8 @@ public final class WorkerMain {
             log.warn("{}: the app's stop() failed", spec.workerLabel(workerId), failure);
         }
         server.shutdown();
+        // The last counts, so the master's totals hold the requests answered since the last beat.
+        link.trySend(heartbeat());
         log.info("{} exiting after {} requests", spec.workerLabel(workerId), stats.requests.sum());
         System.exit(code);
     }

@@ -33,12 +33,15 @@ final class RunningHost implements AutoCloseable {
     final Path config;
     final Path output;
     final Process process;
+    /** More {@code host:} lines than the defaults; kept by {@link #rewrite}. */
+    private final String hostSettings;
     private final Set<Integer> seen = new HashSet<>();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private RunningHost(Path dir, Path config, Process process) {
+    private RunningHost(Path dir, Path config, Process process, String hostSettings) {
         this.dir = dir;
         this.config = config;
+        this.hostSettings = hostSettings;
         this.output = dir.resolve("host.out");
         this.process = process;
         seen.add((int) process.pid());
@@ -46,19 +49,27 @@ final class RunningHost implements AutoCloseable {
 
     /** Writes {@code host:} settings for the temp dir, then the given {@code apps:} block, and starts the host. */
     static RunningHost start(Path dir, String appsYaml) throws IOException {
-        Path config = writeConfig(dir, appsYaml);
-        return new RunningHost(dir, config, launch(dir, "run", config.toString()));
+        return start(dir, "", appsYaml);
+    }
+
+    /** The same, with more {@code host:} settings (one per line), e.g. {@code admin: 127.0.0.1:9180}. */
+    static RunningHost start(Path dir, String hostSettings, String appsYaml) throws IOException {
+        Path config = writeConfig(dir, hostSettings, appsYaml);
+        return new RunningHost(dir, config, launch(dir, "run", config.toString()), hostSettings);
     }
 
     static Path writeConfig(Path dir, String appsYaml) throws IOException {
+        return writeConfig(dir, "", appsYaml);
+    }
+
+    static Path writeConfig(Path dir, String hostSettings, String appsYaml) throws IOException {
         Path config = dir.resolve("apps.yml");
         Files.writeString(config, """
                 host:
                   run_dir: run
                   log_dir: logs
                   shutdown_timeout: 20s
-                apps:
-                """ + appsYaml.stripIndent().indent(2));
+                """ + hostSettings.stripIndent().indent(2) + "apps:\n" + appsYaml.stripIndent().indent(2));
         return config;
     }
 
@@ -103,7 +114,7 @@ final class RunningHost implements AutoCloseable {
 
     /** Rewrites the apps: block of this host's config (for the next reload). */
     void rewrite(String appsYaml) throws IOException {
-        writeConfig(dir, appsYaml);
+        writeConfig(dir, hostSettings, appsYaml);
     }
 
     /** Points the symlink at the target in one step, as a deploy tool should (a rename, never a remove and create). */
