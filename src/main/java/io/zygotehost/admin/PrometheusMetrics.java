@@ -17,6 +17,7 @@ import io.zygotehost.metrics.LatencyBuckets;
 import io.zygotehost.metrics.ProcessMemory;
 import io.zygotehost.metrics.Traffic;
 import io.zygotehost.status.HostStatus;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -98,7 +99,7 @@ final class PrometheusMetrics {
         families.add(gauge("zygote_host_last_deploy_duration_seconds", "How long the app's last deploy took, by its outcome.",
                 apps.stream().filter(app -> app.lastDeploy() != null).map(app -> point(
                         appLabels(app).add("outcome", app.lastDeploy().outcome()),
-                        seconds(app.lastDeploy().endedAt()) - seconds(app.lastDeploy().startedAt())))));
+                        Duration.between(app.lastDeploy().startedAt(), app.lastDeploy().endedAt()).toMillis() / 1000.0))));
         return new MetricSnapshots(families.stream().filter(family -> !family.getDataPoints().isEmpty()).toList());
     }
 

@@ -4,11 +4,13 @@ import io.zygotehost.config.Durations;
 import io.zygotehost.config.Sizes;
 import io.zygotehost.metrics.ProcessMemory;
 import io.zygotehost.metrics.Traffic;
+import io.zygotehost.status.AppNotices;
 import io.zygotehost.status.HostStatus;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -62,7 +64,7 @@ final class StatusPage {
             app(app, status.takenAt(), html);
         }
         String query = token.map(t -> "?token=" + URLEncoder.encode(t, StandardCharsets.UTF_8)).orElse("");
-        html.append("<footer>As of ").append(escape(status.takenAt().toString())).append(", refreshed every ")
+        html.append("<footer>As of ").append(escape(status.takenAt().truncatedTo(ChronoUnit.SECONDS).toString())).append(", refreshed every ")
                 .append(REFRESH_SECONDS).append(" s. <a href=\"/status.json").append(escape(query))
                 .append("\">status.json</a> · <a href=\"/metrics").append(escape(query)).append("\">metrics</a></footer>\n")
                 .append("</body>\n</html>\n");
@@ -95,21 +97,8 @@ final class StatusPage {
                 .append(escape(app.listen())).append("</small></h2>\n");
         paragraph(html, "muted", "%d %s, max_workers %d, spares %d%s", app.workers(), app.workers() == 1 ? "worker" : "workers",
                 app.maxWorkers(), app.spares(), app.memoryBudget() > 0 ? ", memory " + Sizes.format(app.memoryBudget()) : "");
-        if (app.crashLoop()) {
-            paragraph(html, "bad", "crash loop: processes of one of its versions keep dying young");
-        }
-        if (app.problem() != null) {
-            paragraph(html, "bad", "problem: %s", app.problem());
-        }
-        if (app.capReason() != null) {
-            paragraph(html, "bad", "running %d of %d workers: %s", app.cap(), app.workers(), app.capReason());
-        }
-        if (app.removing()) {
-            paragraph(html, "", "removed from the config: draining");
-        }
-        if (app.deploy() != null) {
-            paragraph(html, "", "deploying %s%s for %s", app.deploy().from() == null ? "" : app.deploy().from() + " -> ",
-                    app.deploy().to(), since(app.deploy().since(), now));
+        for (AppNotices.Notice notice : AppNotices.of(app, now)) {
+            paragraph(html, notice.needsOperator() ? "bad" : "", "%s", notice.text());
         }
         HostStatus.LastDeploy last = app.lastDeploy();
         if (last != null) {

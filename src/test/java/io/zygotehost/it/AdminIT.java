@@ -47,14 +47,7 @@ class AdminIT {
         int helloPort = RunningHost.freePort();
         int slowPort = RunningHost.freePort();
         String apps = RunningHost.hello(RunningHost.HELLO_V1, helloPort, "workers: 2\nthreads: 0\nmax_requests: 25\nmax_body: 4k\n")
-                + """
-                slow:
-                  path: %s
-                  class: example.slow.SlowApp
-                  listen: 127.0.0.1:%d
-                  workers: 1
-                  threads: 4
-                """.formatted(RunningHost.SLOW, slowPort);
+                + RunningHost.slow(slowPort, "workers: 1\nthreads: 4\n");
         try (RunningHost host = RunningHost.start(dir, admin(adminPort), apps)) {
             host.awaitWorkers("hello", 2);
             host.awaitWorkers("slow", 1);

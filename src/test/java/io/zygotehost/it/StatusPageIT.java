@@ -48,13 +48,8 @@ class StatusPageIT {
         int adminPort = RunningHost.freePort();
         int helloPort = RunningHost.freePort();
         int slowPort = RunningHost.freePort();
-        String apps = RunningHost.hello(RunningHost.HELLO_V1, helloPort, "workers: 2\nspares: 1\nthreads: 0\n") + """
-                slow:
-                  path: %s
-                  class: example.slow.SlowApp
-                  listen: 127.0.0.1:%d
-                  workers: 1
-                """.formatted(RunningHost.SLOW, slowPort);
+        String apps = RunningHost.hello(RunningHost.HELLO_V1, helloPort, "workers: 2\nspares: 1\nthreads: 0\n")
+                + RunningHost.slow(slowPort, "workers: 1\n");
         try (RunningHost host = RunningHost.start(dir, AdminIT.admin(adminPort), apps)) {
             AdminIT.awaitAnswer(adminPort);
             HostStatus status = AdminIT.awaitStatus(adminPort, "hello: 2 ready and a spare, slow: 1 ready, as /proc shows",
