@@ -21,6 +21,9 @@ import io.zygotehost.process.ListenSocket;
 import io.zygotehost.process.PidFile;
 import io.zygotehost.process.ProcessLauncher;
 import io.zygotehost.process.Signals;
+import io.zygotehost.logs.ChildLabel;
+import io.zygotehost.logs.ChildOutput;
+import io.zygotehost.logs.HostLogs;
 import io.zygotehost.status.HostStatus;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -86,6 +89,8 @@ public final class Master {
     private Optional<AotCaches> aotCaches = Optional.empty();
     private int nextGeneration = 1;
     private final Random random = new Random();
+    /** The log files and the pipes children write into them; open once the run_dir is ours. */
+    private HostLogs logs;
     private Instant nextMemoryCheck = Instant.EPOCH;
     /** host.admin's page, /status.json and /metrics; serves nothing when admin is not set. */
     private final AdminServer admin = new AdminServer();
@@ -117,6 +122,11 @@ public final class Master {
         events.add(new Event.Reload(null));
     }
 
+    /** SIGUSR1: an external logrotate moved the log files. */
+    public void requestReopenLogs() {
+        events.add(new Event.ReopenLogs());
+    }
+
     /** The host's status, built on the master's thread at its next turn (within about 100 ms). */
     public CompletableFuture<HostStatus> requestStatus() {
         CompletableFuture<HostStatus> answer = new CompletableFuture<>();
@@ -130,6 +140,7 @@ public final class Master {
      */
     public void prepare() throws IOException {
         takeRunDir();
+        logs = HostLogs.open(config.host());
         try {
             admin.configure(config.host().admin(), config.host().adminToken());
         } catch (IOException e) {
@@ -165,6 +176,11 @@ public final class Master {
                 for (WorkerProcess worker : List.copyOf(generation.workers.values())) {
                     if (worker.pid > 0) {
                         launcher.reap(worker.pid).ifPresent(status -> workerEnded(app, generation, worker, Optional.of(status)));
+                    }
+                    // Its zygote reaped it, then died before telling us (a stop kills both at once): nobody will report it.
+                    if (worker.pid > 0 && generation.zygote == null && generation.workers.containsKey(worker.id)
+                            && !launcher.signal(worker.pid, 0)) {
+                        workerEnded(app, generation, worker, Optional.empty());
                     }
                     if (worker.phase == WorkerPhase.GONE && !worker.since.plus(LOST_AFTER).isAfter(now)
                             && generation.workers.containsKey(worker.id)) {
@@ -262,6 +278,7 @@ public final class Master {
         switch (event) {
             case Event.Stop(boolean immediate) -> stop(immediate);
             case Event.Reload(Connection requester) -> reload(new ReloadWaiter(requester));
+            case Event.ReopenLogs r -> logs.reopen();
             case Event.Redeploy(String name) -> {
                 AppRuntime app = apps.get(name);
                 if (app != null && !app.removed && stopDeadline == null) {
@@ -310,7 +327,7 @@ public final class Master {
                 WorkerProcess worker = generation.workers.get(hello.workerId());
                 if (hello.role() == Message.Role.WORKER && worker != null) {
                     worker.connection = connection;
-                    worker.pid = hello.pid();
+                    worker.spawned(hello.pid()); // perhaps before its zygote's report
                     peers.put(connection, new Peer.Worker(app, generation, worker));
                     return;
                 }
@@ -366,7 +383,7 @@ public final class Master {
             case Message.WorkerSpawned(int workerId, int pid) -> {
                 WorkerProcess worker = generation.workers.get(workerId);
                 if (worker != null && worker.pid == 0) {
-                    worker.pid = pid;
+                    worker.spawned(pid);
                 }
                 app.metrics.spawned(AppMetrics.WORKER);
                 log.info("spawned worker {} (pid {})", generation.spec.workerLabel(workerId), pid);
@@ -375,6 +392,7 @@ public final class Master {
                 log.error("cannot spawn worker {}: {}", generation.spec.workerLabel(workerId), reason);
                 WorkerProcess worker = generation.workers.remove(workerId);
                 if (worker != null) {
+                    worker.pipesGone();
                     generation.recordFailure(worker.spawnedAt, now);
                 }
             }
@@ -676,6 +694,7 @@ public final class Master {
     private void zygoteEnded(AppRuntime app, Generation generation, ZygoteProcess zygote, ExitStatus status) {
         Instant now = clock.instant();
         generation.zygote = null;
+        zygote.output.writerGone();
         if (zygote.connection != null) {
             peers.remove(zygote.connection);
             zygote.connection.close();
@@ -700,6 +719,7 @@ public final class Master {
     private void workerEnded(AppRuntime app, Generation generation, WorkerProcess worker, Optional<ExitStatus> status) {
         Instant now = clock.instant();
         generation.workers.remove(worker.id);
+        worker.pipesGone();
         if (worker.connection != null) {
             peers.remove(worker.connection);
             worker.connection.close();
@@ -826,13 +846,20 @@ public final class Master {
     }
 
     private void startZygote(AppRuntime app, Generation generation, Instant now) {
-        Path logFile = config.host().logDir().resolve(app.name + ".log");
+        ChildOutput output = null;
         try {
-            int pid = launcher.spawn(commands.zygote(generation.spec, app.config, generation.release, generation.socket.fd(), logFile));
-            generation.zygote = new ZygoteProcess(pid, now);
+            ChildLabel label = new ChildLabel(generation.label() + " zygote");
+            output = logs.processOutput(app.name, app.name + ".g" + generation.spec.generation() + ".zygote", label);
+            int pid = launcher.spawn(commands.zygote(generation.spec, app.config, generation.release, generation.socket.fd(),
+                    output.path()));
+            label.pid(pid);
+            generation.zygote = new ZygoteProcess(pid, now, output);
             app.metrics.spawned(AppMetrics.ZYGOTE);
             log.info("started zygote {} (pid {}) from {}", generation.label(), pid, generation.release.resolved());
         } catch (IOException e) {
+            if (output != null) {
+                output.writerGone();
+            }
             generation.recordFailure(now, now);
             log.error("app {}: cannot start zygote {}: {}", app.name, generation.label(), e.getMessage());
         }
@@ -844,10 +871,20 @@ public final class Master {
         worker.phase = spare ? WorkerPhase.SPARE_STARTING : WorkerPhase.SPAWNING;
         worker.requestLimit = app.config.maxRequests() == 0 ? 0
                 : app.config.maxRequests() + (long) (random.nextDouble() * (app.config.maxRequestsJitter() + 1));
+        try {
+            worker.openPipes(logs, app.name, generation.spec.workerLabel(worker.id), app.config.accessLog());
+        } catch (IOException e) {
+            worker.pipesGone();
+            log.error("app {}: cannot make the pipes of worker {}: {}", app.name, generation.spec.workerLabel(worker.id),
+                    e.toString());
+            return; // tried again at the next turn
+        }
         generation.workers.put(worker.id, worker);
         Connection zygote = generation.zygote.connection;
-        if (zygote == null || !zygote.trySend(new Message.SpawnWorker(worker.id, spare))) {
+        if (zygote == null || !zygote.trySend(new Message.SpawnWorker(worker.id, spare, worker.outputPath(),
+                worker.accessLogPath()))) {
             generation.workers.remove(worker.id); // the zygote is going; the next one will spawn it
+            worker.pipesGone();
         }
     }
 
@@ -922,7 +959,6 @@ public final class Master {
                     + ": stop it first (bin/zygote-host stop " + config.file() + ")");
         }
         PidFile.write(runDir, (int) ProcessHandle.current().pid());
-        Files.createDirectories(config.host().logDir());
         Path socket = runDir.resolve("ipc.sock");
         ipc = IpcServer.open(socket, new IpcServer.Listener() {
             public void connected(Connection connection, Message.Hello hello) {
@@ -1016,6 +1052,11 @@ public final class Master {
             }
         } catch (IOException e) {
             log.warn("closing the control socket: {}", e.toString());
+        }
+        try {
+            logs.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -33,15 +33,16 @@ final class RunningHost implements AutoCloseable {
     final Path config;
     final Path output;
     final Process process;
-    /** More {@code host:} lines than the defaults; kept by {@link #rewrite}. */
-    private final String hostSettings;
     private final Set<Integer> seen = new HashSet<>();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private RunningHost(Path dir, Path config, Process process, String hostSettings) {
+    /** Extra host: settings, kept by {@link #rewrite}. */
+    private final String hostSettings;
+
+    private RunningHost(Path dir, Path config, String hostSettings, Process process) {
         this.dir = dir;
-        this.config = config;
         this.hostSettings = hostSettings;
+        this.config = config;
         this.output = dir.resolve("host.out");
         this.process = process;
         seen.add((int) process.pid());
@@ -52,17 +53,17 @@ final class RunningHost implements AutoCloseable {
         return start(dir, "", appsYaml);
     }
 
-    /** The same, with more {@code host:} settings (one per line), e.g. {@code admin: 127.0.0.1:9180}. */
+    /** The same, with more {@code host:} settings (one per line). */
     static RunningHost start(Path dir, String hostSettings, String appsYaml) throws IOException {
         Path config = writeConfig(dir, hostSettings, appsYaml);
-        return new RunningHost(dir, config, launch(dir, "run", config.toString()), hostSettings);
+        return new RunningHost(dir, config, hostSettings, launch(dir, "run", config.toString()));
     }
 
     static Path writeConfig(Path dir, String appsYaml) throws IOException {
         return writeConfig(dir, "", appsYaml);
     }
 
-    static Path writeConfig(Path dir, String hostSettings, String appsYaml) throws IOException {
+    private static Path writeConfig(Path dir, String hostSettings, String appsYaml) throws IOException {
         Path config = dir.resolve("apps.yml");
         Files.writeString(config, """
                 host:
