@@ -159,8 +159,9 @@ public final class AdminServer implements AutoCloseable {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            // The client went away mid-answer, or a bug: the next request is served all the same.
-            log.warn("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
+            // The client went away mid-answer, or a bug: the next request is served all the same. The path only:
+            // the query may hold the token.
+            log.warn("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), e.toString());
         }
     }
 
