@@ -8,6 +8,7 @@ import io.zygotehost.logs.HostLogs;
 import java.io.IOException;
 import io.zygotehost.master.Phases.WorkerPhase;
 import io.zygotehost.metrics.ProcessMemory;
+import io.zygotehost.metrics.Traffic;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -44,6 +45,8 @@ final class WorkerProcess {
     Duration ageLimit;
     /** At the last memory check; null until measured. */
     ProcessMemory memory;
+    /** Its responses by status class and their latencies, at the last heartbeat. */
+    Traffic traffic = Traffic.NONE;
     /** Its stdout and stderr on their way to APP.log, and its access log lines (null when off). */
     private ChildOutput output;
     private ChildOutput accessLog;

@@ -95,6 +95,16 @@ final class RunningHost implements AutoCloseable {
                 """.formatted(release, port) + settings.indent(2);
     }
 
+    /** An {@code apps:} entry for the slow example ({@code GET /?ms=N} sleeps on a handler thread), with more settings. */
+    static String slow(int port, String settings) {
+        return """
+                slow:
+                  path: %s
+                  class: example.slow.SlowApp
+                  listen: 127.0.0.1:%d
+                """.formatted(SLOW, port) + settings.indent(2);
+    }
+
     /** Runs bin/zygote-host with the given arguments; its output goes to dir/host.out. */
     static Process launch(Path dir, String... args) throws IOException {
         return launch(dir, Map.of(), args);
