@@ -3,7 +3,6 @@ package io.zygotehost;
 import io.zygotehost.config.ConfigException;
 import io.zygotehost.config.ConfigLoader;
 import io.zygotehost.config.HostConfig;
-import io.zygotehost.logs.MasterLog;
 import io.zygotehost.master.Master;
 import io.zygotehost.process.Posix;
 import io.zygotehost.status.HostStatus;
@@ -52,7 +51,6 @@ public final class ZygoteHost implements AutoCloseable {
         if (options.adoptOrphans()) {
             posix.becomeChildSubreaper();
         }
-        MasterLog.attach(config.host().logDir().resolve("zygote-host.log"));
         Master master = new Master(config, posix, Clock.systemUTC(), options.classpath());
         master.prepare();
         ZygoteHost host = new ZygoteHost(config, master);
@@ -97,6 +95,11 @@ public final class ZygoteHost implements AutoCloseable {
     /** Drains every worker and stops; returns at once (see {@link #awaitExit}). A second call stops at once. */
     public void stop() {
         master.requestStop(false);
+    }
+
+    /** Closes and reopens every log file by name, as after an external logrotate moved them (SIGUSR1). */
+    public void reopenLogs() {
+        master.requestReopenLogs();
     }
 
     public void stopNow() {

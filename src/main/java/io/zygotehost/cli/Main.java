@@ -88,6 +88,7 @@ public final class Main {
         Signal.handle(new Signal("TERM"), s -> host.stop());
         Signal.handle(new Signal("INT"), s -> host.stop());
         Signal.handle(new Signal("HUP"), s -> host.reload());
+        Signal.handle(new Signal("USR1"), s -> host.reopenLogs());
         try {
             return host.awaitExit();
         } catch (IOException e) {

@@ -141,9 +141,10 @@ public final class ConfigLoader {
 
     private static LogRotation readLogRotation(Section rotation) {
         long maxSize = rotation.size("max_size", LogRotation.DEFAULT.maxSize(), 1, Long.MAX_VALUE);
-        int keep = rotation.intValue("keep", LogRotation.DEFAULT.keep(), 1, Integer.MAX_VALUE);
+        int keep = rotation.intValue("keep", LogRotation.DEFAULT.keep(), 1, LogRotation.MAX_KEEP);
+        Duration every = rotation.duration("every", LogRotation.DEFAULT.every(), false);
         rotation.reportUnknownKeys();
-        return new LogRotation(maxSize, keep);
+        return new LogRotation(maxSize, keep, every);
     }
 
     private Map<String, AppConfig> readApps(Section top) {

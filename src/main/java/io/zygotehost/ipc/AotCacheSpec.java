@@ -12,7 +12,7 @@ import java.util.Optional;
  * @param file                  {@code run_dir/aot/KEY.aot}; KEY is a SHA-256 of the worker's class-path jars, JDK and flags
  * @param classPath             every class-path jar as it was when KEY was computed: the cache is not used or
  *                              built once one of them changed (replaced in place) since
- * @param trainingTimeoutMillis a training run still going after this (the app's {@code timeout}) is killed
+ * @param trainingTimeoutMillis a training run still going after this (four of the app's {@code timeout}) is killed
  * @param warmup                the requests the training run sends itself; at least a few even when 0
  */
 public record AotCacheSpec(Path file, List<FileStamp> classPath, long trainingTimeoutMillis, Warmup warmup) {

@@ -44,8 +44,8 @@ public record GenerationSpec(
     public static final String WORKER_ID_ENV = "ZYGOTE_HOST_WORKER_ID";
     /** Set ("1") for a spare: a worker that starts but accepts only once the master activates it. */
     public static final String SPARE_ENV = "ZYGOTE_HOST_SPARE";
-    /** Read by the children's logback config to prefix every line. */
-    public static final String LABEL_ENV = "ZYGOTE_HOST_LABEL";
+    /** The pipe a worker writes its access log lines to; unset when access_log is off. */
+    public static final String ACCESS_LOG_ENV = "ZYGOTE_HOST_ACCESS_LOG";
     /** Set (to the zygote's pid) in the AOT training run: a worker that trains the cache and never serves. */
     public static final String AOT_TRAINING_ENV = "ZYGOTE_HOST_AOT_TRAINING";
     /** The listening socket's fd number in zygotes and workers. */

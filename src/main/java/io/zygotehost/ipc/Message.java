@@ -51,8 +51,12 @@ public sealed interface Message {
     /** The version cannot start; the zygote exits after sending this. */
     record CanaryFailed(String reason) implements Message {}
 
-    /** @param spare start it, build the app, warm it up, but do not accept until {@link Activate} */
-    record SpawnWorker(int workerId, boolean spare) implements Message {}
+    /**
+     * @param spare     start it, build the app, warm it up, but do not accept until {@link Activate}
+     * @param output    the pipe its stdout and stderr go to
+     * @param accessLog the pipe it writes its access log to; empty when access_log is off
+     */
+    record SpawnWorker(int workerId, boolean spare, String output, String accessLog) implements Message {}
 
     record WorkerSpawned(int workerId, int pid) implements Message {}
 

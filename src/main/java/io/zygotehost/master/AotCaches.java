@@ -60,6 +60,13 @@ final class AotCaches {
      * @param command   the worker's command (no AOT flag in it)
      * @param classPath its class-path entries, in order
      */
+    /**
+     * A training run gets this many of the app's timeouts. It runs in the background, at nice 10, while workers
+     * start without the cache, and the JVM assembles the cache in a second process after it: on a busy machine
+     * that takes several times a worker's start, and one timeout killed every training of a loaded host.
+     */
+    static final int TRAINING_TIMEOUTS = 4;
+
     AotCacheSpec spec(String label, AppConfig app, List<String> command, List<Path> classPath, Map<String, String> env) {
         return spec(dir, label, app, command, classPath, env);
     }
@@ -80,7 +87,7 @@ final class AotCaches {
                 stamps.add(FileStamp.of(jar));
             }
             String key = AotCacheKey.compute(command, jars, env, jdk);
-            return new AotCacheSpec(in.resolve(key + SUFFIX), stamps, app.timeout().toMillis(), app.warmup());
+            return new AotCacheSpec(in.resolve(key + SUFFIX), stamps, app.timeout().toMillis() * TRAINING_TIMEOUTS, app.warmup());
         } catch (IOException e) {
             log.warn("{}: workers start without an AOT cache: cannot hash its class path: {}", label, e.toString());
             return null;

@@ -129,13 +129,12 @@ final class ChildCommands {
         return app.timeout().dividedBy(2);
     }
 
-    SpawnRequest zygote(GenerationSpec spec, AppConfig app, Release release, int listenFd, Path logFile) {
+    SpawnRequest zygote(GenerationSpec spec, AppConfig app, Release release, int listenFd, Path output) {
         List<String> argv = command(app, release, ZYGOTE_FLAGS, "io.zygotehost.zygote.ZygoteMain");
         argv.set(0, "zygote-host: zygote " + spec.label());
         Map<String, String> env = new HashMap<>(spec.workerEnv());
         env.put(GenerationSpec.ENV, spec.toJson());
-        env.put(GenerationSpec.LABEL_ENV, spec.label() + " zygote");
-        return new SpawnRequest(java, argv, env, Map.of(GenerationSpec.LISTEN_FD, listenFd), Optional.of(logFile), true);
+        return new SpawnRequest(java, argv, env, Map.of(GenerationSpec.LISTEN_FD, listenFd), Optional.of(output), true);
     }
 
     /** App jars go on the class path itself (not a class loader of ours): the AOT cache stores only class-path classes. */

@@ -14,6 +14,9 @@ sealed interface Event {
     /** @param requester the command line waiting for the outcome; null for SIGHUP */
     record Reload(Connection requester) implements Event {}
 
+    /** SIGUSR1: close and reopen every log file by name. */
+    record ReopenLogs() implements Event {}
+
     /** {@code watch: true} saw the app's release change: redeploy that app with the config in force. */
     record Redeploy(String app) implements Event {}
 

@@ -41,10 +41,10 @@ sealed interface ExitReason {
         }
     }
 
-    /** Its connection closed and no exit status could be had: it was not our child to reap. */
+    /** No exit status could be had: it was not our child to reap, or its zygote reaped it and died before telling us. */
     record Lost() implements ExitReason {
         public String describe() {
-            return "lost (its control connection closed)";
+            return "lost (it went without an exit status we could read)";
         }
 
         @Override

@@ -23,6 +23,9 @@ import io.zygotehost.process.PidFile;
 import io.zygotehost.process.ProcessLauncher;
 import io.zygotehost.process.Signals;
 import io.zygotehost.process.SystemdNotify;
+import io.zygotehost.logs.ChildLabel;
+import io.zygotehost.logs.ChildOutput;
+import io.zygotehost.logs.HostLogs;
 import io.zygotehost.status.HostStatus;
 import io.zygotehost.status.Startup;
 import java.io.IOException;
@@ -88,6 +91,8 @@ public final class Master {
     private Optional<AotCaches> aotCaches = Optional.empty();
     private int nextGeneration = 1;
     private final Random random = new Random();
+    /** The log files and the pipes children write into them; open once the run_dir is ours. */
+    private HostLogs logs;
     private Instant nextMemoryCheck = Instant.EPOCH;
     /** The master's own, at the last memory check, for status. */
     private ProcessMemory masterMemory;
@@ -116,6 +121,11 @@ public final class Master {
         events.add(new Event.Reload(null));
     }
 
+    /** SIGUSR1: an external logrotate moved the log files. */
+    public void requestReopenLogs() {
+        events.add(new Event.ReopenLogs());
+    }
+
     /** The host's status, built on the master's thread at its next turn (within about 100 ms). */
     public CompletableFuture<HostStatus> requestStatus() {
         CompletableFuture<HostStatus> answer = new CompletableFuture<>();
@@ -140,6 +150,7 @@ public final class Master {
             notifier.close();
             throw e;
         }
+        logs = HostLogs.open(config.host());
     }
 
     /** An app's user: the master cannot switch to refuses the whole start, as gunicorn does (see AppAccounts). */
@@ -184,6 +195,11 @@ public final class Master {
                 for (WorkerProcess worker : List.copyOf(generation.workers.values())) {
                     if (worker.pid > 0) {
                         launcher.reap(worker.pid).ifPresent(status -> workerEnded(app, generation, worker, Optional.of(status)));
+                    }
+                    // Its zygote reaped it, then died before telling us (a stop kills both at once): nobody will report it.
+                    if (worker.pid > 0 && generation.zygote == null && generation.workers.containsKey(worker.id)
+                            && !launcher.signal(worker.pid, 0)) {
+                        workerEnded(app, generation, worker, Optional.empty());
                     }
                     if (worker.phase == WorkerPhase.GONE && !worker.since.plus(LOST_AFTER).isAfter(now)
                             && generation.workers.containsKey(worker.id)) {
@@ -272,6 +288,7 @@ public final class Master {
         switch (event) {
             case Event.Stop(boolean immediate) -> stop(immediate);
             case Event.Reload(Connection requester) -> reload(new ReloadWaiter(requester));
+            case Event.ReopenLogs r -> logs.reopen();
             case Event.Redeploy(String name) -> {
                 AppRuntime app = apps.get(name);
                 if (app != null && !app.removed && stopDeadline == null) {
@@ -333,7 +350,7 @@ public final class Master {
                 WorkerProcess worker = generation.workers.get(hello.workerId());
                 if (hello.role() == Message.Role.WORKER && worker != null) {
                     worker.connection = connection;
-                    worker.pid = hello.pid();
+                    worker.spawned(hello.pid()); // perhaps before its zygote's report
                     peers.put(connection, new Peer.Worker(app, generation, worker));
                     return;
                 }
@@ -395,7 +412,7 @@ public final class Master {
             case Message.WorkerSpawned(int workerId, int pid) -> {
                 WorkerProcess worker = generation.workers.get(workerId);
                 if (worker != null && worker.pid == 0) {
-                    worker.pid = pid;
+                    worker.spawned(pid);
                 }
                 log.info("spawned worker {} (pid {})", generation.spec.workerLabel(workerId), pid);
             }
@@ -403,6 +420,7 @@ public final class Master {
                 log.error("cannot spawn worker {}: {}", generation.spec.workerLabel(workerId), reason);
                 WorkerProcess worker = generation.workers.remove(workerId);
                 if (worker != null) {
+                    worker.pipesGone();
                     generation.recordFailure(worker.spawnedAt, now);
                 }
             }
@@ -707,6 +725,7 @@ public final class Master {
     private void zygoteEnded(AppRuntime app, Generation generation, ZygoteProcess zygote, ExitStatus status) {
         Instant now = clock.instant();
         generation.zygote = null;
+        zygote.output.writerGone();
         if (zygote.connection != null) {
             peers.remove(zygote.connection);
             zygote.connection.close();
@@ -728,6 +747,7 @@ public final class Master {
     private void workerEnded(AppRuntime app, Generation generation, WorkerProcess worker, Optional<ExitStatus> status) {
         Instant now = clock.instant();
         generation.workers.remove(worker.id);
+        worker.pipesGone();
         if (worker.connection != null) {
             peers.remove(worker.connection);
             worker.connection.close();
@@ -849,12 +869,19 @@ public final class Master {
     }
 
     private void startZygote(AppRuntime app, Generation generation, Instant now) {
-        Path logFile = config.host().logDir().resolve(app.name + ".log");
+        ChildOutput output = null;
         try {
-            int pid = launcher.spawn(commands.zygote(generation.spec, app.config, generation.release, generation.socket.fd(), logFile));
-            generation.zygote = new ZygoteProcess(pid, now);
+            ChildLabel label = new ChildLabel(generation.label() + " zygote");
+            output = logs.processOutput(app.name, app.name + ".g" + generation.spec.generation() + ".zygote", label);
+            int pid = launcher.spawn(commands.zygote(generation.spec, app.config, generation.release, generation.socket.fd(),
+                    output.path()));
+            label.pid(pid);
+            generation.zygote = new ZygoteProcess(pid, now, output);
             log.info("started zygote {} (pid {}) from {}", generation.label(), pid, generation.release.resolved());
         } catch (IOException e) {
+            if (output != null) {
+                output.writerGone();
+            }
             generation.recordFailure(now, now);
             log.error("app {}: cannot start zygote {}: {}", app.name, generation.label(), e.getMessage());
         }
@@ -866,10 +893,21 @@ public final class Master {
         worker.phase = spare ? WorkerPhase.SPARE_STARTING : WorkerPhase.SPAWNING;
         worker.requestLimit = app.config.maxRequests() == 0 ? 0
                 : app.config.maxRequests() + (long) (random.nextDouble() * (app.config.maxRequestsJitter() + 1));
+        try {
+            worker.openPipes(logs, app.name, generation.spec.workerLabel(worker.id), app.config.accessLog());
+            accountDirs.handOver(generation.spec.runAs(), worker.outputPath(), worker.accessLogPath());
+        } catch (IOException e) {
+            worker.pipesGone();
+            log.error("app {}: cannot make the pipes of worker {}: {}", app.name, generation.spec.workerLabel(worker.id),
+                    e.toString());
+            return; // tried again at the next turn
+        }
         generation.workers.put(worker.id, worker);
         Connection zygote = generation.zygote.connection;
-        if (zygote == null || !zygote.trySend(new Message.SpawnWorker(worker.id, spare))) {
+        if (zygote == null || !zygote.trySend(new Message.SpawnWorker(worker.id, spare, worker.outputPath(),
+                worker.accessLogPath()))) {
             generation.workers.remove(worker.id); // the zygote is going; the next one will spawn it
+            worker.pipesGone();
         }
     }
 
@@ -945,7 +983,6 @@ public final class Master {
                     + ": stop it first (bin/zygote-host stop " + config.file() + ")");
         }
         PidFile.write(runDir, (int) ProcessHandle.current().pid());
-        Files.createDirectories(config.host().logDir());
         Path socket = runDir.resolve("ipc.sock");
         IpcServer.Listener listener = new IpcServer.Listener() {
             public void connected(Connection connection, Message.Hello hello) {
@@ -1060,6 +1097,11 @@ public final class Master {
             TlsCopies.removeUnneeded(accountDirs.tlsDirs(), Set.of()); // no copy of a key outlives the host
         }
         notifier.close();
+        try {
+            logs.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private int processCount() {

@@ -1,6 +1,10 @@
 package io.zygotehost.master;
 
 import io.zygotehost.ipc.Connection;
+import io.zygotehost.logs.ChildLabel;
+import io.zygotehost.logs.ChildOutput;
+import io.zygotehost.logs.HostLogs;
+import java.io.IOException;
 import io.zygotehost.master.Phases.WorkerPhase;
 import io.zygotehost.metrics.ProcessMemory;
 import java.time.Duration;
@@ -39,11 +43,47 @@ final class WorkerProcess {
     Duration ageLimit;
     /** At the last memory check; null until measured. */
     ProcessMemory memory;
+    /** Its stdout and stderr on their way to APP.log, and its access log lines (null when off). */
+    private ChildOutput output;
+    private ChildOutput accessLog;
+    private ChildLabel label;
 
     WorkerProcess(int id, Instant now) {
         this.id = id;
         this.spawnedAt = now;
         this.since = now;
+    }
+
+    /** Before its spawn: the pipes it will write to, read into the app's log files. */
+    void openPipes(HostLogs logs, String app, String workerLabel, boolean withAccessLog) throws IOException {
+        label = new ChildLabel(workerLabel);
+        output = logs.processOutput(app, app + "." + id + ".out", label);
+        if (withAccessLog) {
+            accessLog = logs.accessLog(app, app + "." + id + ".access");
+        }
+    }
+
+    String outputPath() {
+        return output.path().toString();
+    }
+
+    String accessLogPath() {
+        return accessLog == null ? "" : accessLog.path().toString();
+    }
+
+    /** Its zygote reported the spawn. */
+    void spawned(int pid) {
+        this.pid = pid;
+        label.pid(pid);
+    }
+
+    /** It has exited, or was never spawned: pipes it never opened are not waited for. */
+    void pipesGone() {
+        for (ChildOutput pipe : new ChildOutput[] {output, accessLog}) {
+            if (pipe != null) {
+                pipe.writerGone();
+            }
+        }
     }
 
     void enter(WorkerPhase next, Instant now) {

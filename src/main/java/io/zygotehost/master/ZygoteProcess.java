@@ -1,6 +1,7 @@
 package io.zygotehost.master;
 
 import io.zygotehost.ipc.Connection;
+import io.zygotehost.logs.ChildOutput;
 import io.zygotehost.master.Phases.ZygotePhase;
 import io.zygotehost.metrics.ProcessMemory;
 import java.time.Instant;
@@ -9,6 +10,8 @@ import java.time.Instant;
 final class ZygoteProcess {
     final int pid;
     final Instant startedAt;
+    /** Its stdout and stderr, on their way to APP.log. */
+    final ChildOutput output;
     ZygotePhase phase = ZygotePhase.STARTING;
     /** When it entered its phase. */
     Instant since;
@@ -17,8 +20,9 @@ final class ZygoteProcess {
     /** At the last memory check (and when its canary passed); null until measured. */
     ProcessMemory memory;
 
-    ZygoteProcess(int pid, Instant now) {
+    ZygoteProcess(int pid, Instant now, ChildOutput output) {
         this.pid = pid;
+        this.output = output;
         this.startedAt = now;
         this.since = now;
     }

@@ -31,6 +31,8 @@ public final class Posix implements ProcessLauncher {
     private static final int O_WRONLY = 1;
     private static final int O_CREAT = 0100;
     private static final int O_APPEND = 02000;
+    private static final int O_NONBLOCK = 04000;
+    private static final int O_CLOEXEC = 02000000;
     private static final int WNOHANG = 1;
     private static final int PRIO_PGRP = 1;
     /** Temporary copies of handed-over fds live above this, clear of every target number. */
@@ -121,6 +123,25 @@ public final class Posix implements ProcessLauncher {
     /** Orphaned grandchildren (workers of a dead zygote) are re-parented to us, so we can reap them. */
     public void becomeChildSubreaper() throws IOException {
         checkErrno(lib.prctl(LibSpawn.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl(PR_SET_CHILD_SUBREAPER)");
+    }
+
+    /** A named pipe at {@code path}, readable and writable by this user only; one left there before is replaced. */
+    public void makeFifo(Path path) throws IOException {
+        Files.deleteIfExists(path);
+        checkErrno(posix.mkfifo(path.toString(), 0600), "mkfifo(" + path + ")");
+    }
+
+    /**
+     * Opens the named pipe for writing without waiting and closes it at once: a reader waiting in open() for a
+     * writer returns and reads end-of-file. False when there was no reader (ENXIO) or no pipe.
+     */
+    public boolean openFifoWriterAndClose(Path path) {
+        int fd = posix.open(path.toString(), O_WRONLY | O_NONBLOCK | O_CLOEXEC, 0);
+        if (fd < 0) {
+            return false;
+        }
+        posix.close(fd);
+        return true;
     }
 
     public int pid() {

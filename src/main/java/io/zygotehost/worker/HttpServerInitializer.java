@@ -58,6 +58,7 @@ final class HttpServerInitializer extends ChannelInitializer<Channel> {
                 .addLast(new IdleStateHandler(0, 0, limits.http().keepAliveTimeoutMillis(), TimeUnit.MILLISECONDS))
                 .addLast(heads.bytes())
                 .addLast(new HttpServerCodec(decoder))
+                .addLast(new ExchangeRecorder(stats))
                 .addLast(heads.decoded())
                 .addLast(new HttpServerKeepAliveHandler())
                 .addLast(new BodyLimit(limits.maxBody()))

@@ -43,7 +43,7 @@ final class TrainingRun {
                     WorkerTls.of(spec.tls()));
             long started = System.nanoTime();
             Map<Integer, Integer> statuses = server.serveToItself(cache.warmup().path(), cache.trainingRequests());
-            log.info("{}: {} warm-up requests to {} in {} ms, answered {} (status: count)", spec.label(),
+            log.info("{} AOT training: {} warm-up requests to {} in {} ms, answered {} (status: count)", spec.label(),
                     cache.trainingRequests(), cache.warmup().path(), (System.nanoTime() - started) / 1_000_000, statuses);
             app.stop();
         } catch (Throwable failure) {

@@ -18,6 +18,10 @@ final class WarmupStats extends WorkerStats {
         firstFailure.compareAndSet(null, failure);
     }
 
+    /** A warm-up request is no user's: it stays out of the access log and the metrics. */
+    @Override
+    void answered(Exchange exchange) {}
+
     /** The warm-up sees the 503 and counts it; nothing to log per request. */
     @Override
     void handlerTimedOut(String method, String uri, long millis) {}

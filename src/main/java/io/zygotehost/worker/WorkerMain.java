@@ -7,6 +7,7 @@ import io.zygotehost.ipc.MasterLink;
 import io.zygotehost.ipc.Message;
 import io.zygotehost.zygote.AppLoader;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -25,10 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WorkerMain {
 
-    static {
-        // Before the first logger: the children's logback pattern prints it on every line.
-        System.setProperty("PID", Long.toString(ProcessHandle.current().pid()));
-    }
 
     private static final Logger log = LoggerFactory.getLogger("worker");
     /** A worker whose master vanished answers what is in flight for this long, then exits. */
@@ -39,7 +36,9 @@ public final class WorkerMain {
     private final int workerId;
     /** Started by the zygote as a spare: it accepts only once activated. Touched by the control connection's reader. */
     private volatile boolean spare;
-    private final WorkerStats stats = new WorkerStats();
+    /** Null when access_log is off. */
+    private final AccessLog accessLog;
+    private final WorkerStats stats;
     private final HttpServer server = new HttpServer();
     private final AtomicBoolean draining = new AtomicBoolean();
     /** Heartbeats leave from this thread, so a slow master never blocks an event loop. */
@@ -47,10 +46,12 @@ public final class WorkerMain {
     private Application app;
     private MasterLink link;
 
-    private WorkerMain(GenerationSpec spec, int workerId, boolean spare) {
+    private WorkerMain(GenerationSpec spec, int workerId, boolean spare, AccessLog accessLog) {
         this.spec = spec;
         this.workerId = workerId;
         this.spare = spare;
+        this.accessLog = accessLog;
+        this.stats = accessLog == null ? new WorkerStats() : new WorkerStats(accessLog);
     }
 
     public static void main(String[] args) throws Exception {
@@ -60,7 +61,9 @@ public final class WorkerMain {
             return;
         }
         int workerId = Integer.parseInt(System.getenv(GenerationSpec.WORKER_ID_ENV));
-        new WorkerMain(spec, workerId, "1".equals(System.getenv(GenerationSpec.SPARE_ENV))).run();
+        String accessLogPipe = System.getenv(GenerationSpec.ACCESS_LOG_ENV);
+        AccessLog accessLog = accessLogPipe == null ? null : AccessLog.open(Path.of(accessLogPipe));
+        new WorkerMain(spec, workerId, "1".equals(System.getenv(GenerationSpec.SPARE_ENV)), accessLog).run();
     }
 
     private void run() throws Exception {
@@ -189,6 +192,9 @@ public final class WorkerMain {
             log.warn("{}: the app's stop() failed", spec.workerLabel(workerId), failure);
         }
         server.shutdown();
+        if (accessLog != null) {
+            accessLog.close();
+        }
         log.info("{} exiting after {} requests", spec.workerLabel(workerId), stats.requests.sum());
         System.exit(code);
     }

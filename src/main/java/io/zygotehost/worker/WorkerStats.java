@@ -2,6 +2,7 @@ package io.zygotehost.worker;
 
 import io.netty.handler.codec.http.FullHttpRequest;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,22 @@ class WorkerStats {
     final AtomicInteger inFlight = new AtomicInteger();
     /** Handlers still running past request_timeout: their clients got a 503, so they are no longer in flight. */
     final AtomicInteger stuck = new AtomicInteger();
+    /** The access log, or nothing when it is off. */
+    private final Consumer<Exchange> accessLog;
+
+    /** Reports exchanges to nobody: a training run, a test. */
+    WorkerStats() {
+        this(exchange -> {});
+    }
+
+    WorkerStats(Consumer<Exchange> accessLog) {
+        this.accessLog = accessLog;
+    }
+
+    /** The worker wrote a response: every one, the app's and the worker's own refusals. On the event loop. */
+    void answered(Exchange exchange) {
+        accessLog.accept(exchange);
+    }
 
     /** The app's handler threw (or returned nothing): its client gets a 500. Called on the thread that ran it. */
     void handlerFailed(FullHttpRequest request, Throwable failure) {

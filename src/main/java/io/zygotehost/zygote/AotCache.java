@@ -142,7 +142,6 @@ final class AotCache {
         argv.add(1, "-XX:AOTCacheOutput=" + output);
         Map<String, String> env = new HashMap<>(spec.workerEnv());
         env.put(GenerationSpec.ENV, spec.toJson());
-        env.put(GenerationSpec.LABEL_ENV, spec.label() + " aot training");
         env.put(GenerationSpec.AOT_TRAINING_ENV, Integer.toString(posix.pid()));
         // No fd 3: the training never accepts on the app's socket. Its own process group, so that
         // killing it kills the JVM's assembly child too.
@@ -178,7 +177,7 @@ final class AotCache {
     /** Why the training's file must not be used, or null when it may. */
     private String failure(ExitStatus status, Path output) throws IOException {
         if (timedOut) {
-            return "killed: still running after the app's timeout of " + cache.trainingTimeoutMillis() + " ms";
+            return "killed: still running after its limit of " + cache.trainingTimeoutMillis() + " ms";
         }
         if (!status.isCleanExit()) {
             return status + " (its lines above in this log say why)";

@@ -9,6 +9,7 @@ import io.zygotehost.process.Posix;
 import io.zygotehost.process.SpawnRequest;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ZygoteMain {
 
-    static {
-        // Before the first logger: the children's logback pattern prints it on every line.
-        System.setProperty("PID", Long.toString(ProcessHandle.current().pid()));
-    }
 
     private static final Logger log = LoggerFactory.getLogger("zygote");
     private static final int EXIT_CANARY_FAILED = 78;
@@ -97,7 +94,7 @@ public final class ZygoteMain {
             Message.SpawnWorker request = spawnRequests.take();
             int workerId = request.workerId();
             try {
-                int pid = posix.spawn(workerSpawn(workerId, request.spare()));
+                int pid = posix.spawn(workerSpawn(request));
                 workers.put(pid, workerId);
                 link.trySend(new Message.WorkerSpawned(workerId, pid));
             } catch (IOException e) {
@@ -107,18 +104,21 @@ public final class ZygoteMain {
         }
     }
 
-    private SpawnRequest workerSpawn(int workerId, boolean spare) {
+    private SpawnRequest workerSpawn(Message.SpawnWorker request) {
+        int workerId = request.workerId();
         List<String> argv = aotCache.workerCommand();
         argv.set(0, "zygote-host: worker " + spec.workerLabel(workerId));
         Map<String, String> env = new HashMap<>(spec.workerEnv());
         env.put(GenerationSpec.ENV, spec.toJson());
         env.put(GenerationSpec.WORKER_ID_ENV, Integer.toString(workerId));
-        env.put(GenerationSpec.LABEL_ENV, spec.workerLabel(workerId));
-        if (spare) {
+        if (request.spare()) {
             env.put(GenerationSpec.SPARE_ENV, "1");
         }
+        if (!request.accessLog().isEmpty()) {
+            env.put(GenerationSpec.ACCESS_LOG_ENV, request.accessLog());
+        }
         return new SpawnRequest(spec.workerCommand().getFirst(), argv, env,
-                Map.of(GenerationSpec.LISTEN_FD, GenerationSpec.LISTEN_FD), Optional.empty(), false);
+                Map.of(GenerationSpec.LISTEN_FD, GenerationSpec.LISTEN_FD), Optional.of(Path.of(request.output())), false);
     }
 
     private void startReaper() {

@@ -27,7 +27,7 @@ class ConfigLoaderTest {
               admin: 0.0.0.0:9180
               admin_token: s3cret
               shutdown_timeout: 45s
-              log_rotation: { max_size: 20m, keep: 3 }
+              log_rotation: { max_size: 20m, keep: 3, every: 6h }
 
             apps:
               hello:
@@ -81,7 +81,7 @@ class ConfigLoaderTest {
         assertEquals(Optional.of(new ListenAddress("0.0.0.0", 9180)), host.admin());
         assertEquals(Optional.of("s3cret"), host.adminToken());
         assertEquals(Duration.ofSeconds(45), host.shutdownTimeout());
-        assertEquals(new LogRotation(20L << 20, 3), host.logRotation());
+        assertEquals(new LogRotation(20L << 20, 3, Duration.ofHours(6)), host.logRotation());
 
         AppConfig hello = config.apps().get("hello");
         assertEquals("hello", hello.name());
@@ -132,7 +132,7 @@ class ConfigLoaderTest {
                   admin: 127.0.0.1:9180      # optional; a bare port means 127.0.0.1:PORT here
                   admin_token: null          # required (error) when admin is not a loopback address
                   shutdown_timeout: 30s      # default 30s
-                  log_rotation: { max_size: 50m, keep: 10 }   # defaults 50m and 10; keep >= 1
+                  log_rotation: { max_size: 50m, keep: 10, every: 1d }   # defaults; keep 1..1000; every 0 = by size only
 
                 apps:                                  # required, at least one app; order of the file is kept
                   hello:                               # app name
@@ -195,7 +195,7 @@ class ConfigLoaderTest {
         assertEquals(Optional.empty(), host.admin());
         assertEquals(Optional.empty(), host.adminToken());
         assertEquals(Duration.ofSeconds(30), host.shutdownTimeout());
-        assertEquals(new LogRotation(50L << 20, 10), host.logRotation());
+        assertEquals(new LogRotation(50L << 20, 10, Duration.ofDays(1)), host.logRotation());
 
         AppConfig app = config.apps().get("hello");
         assertEquals(Optional.empty(), app.version());

@@ -37,8 +37,12 @@ final class RunningHost implements AutoCloseable {
     private final Set<Integer> seen = new HashSet<>();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private RunningHost(Path dir, Path config, Process process) {
+    /** Extra host: settings, kept by {@link #rewrite}. */
+    private final String hostSettings;
+
+    private RunningHost(Path dir, Path config, String hostSettings, Process process) {
         this.dir = dir;
+        this.hostSettings = hostSettings;
         this.config = config;
         this.output = dir.resolve("host.out");
         this.process = process;
@@ -47,24 +51,36 @@ final class RunningHost implements AutoCloseable {
 
     /** Writes {@code host:} settings for the temp dir, then the given {@code apps:} block, and starts the host. */
     static RunningHost start(Path dir, String appsYaml) throws IOException {
-        return start(dir, appsYaml, Map.of());
+        return start(dir, "", appsYaml);
+    }
+
+    /** The same, with more {@code host:} settings (one per line). */
+    static RunningHost start(Path dir, String hostSettings, String appsYaml) throws IOException {
+        return start(dir, hostSettings, appsYaml, Map.of());
     }
 
     /** The same, with these variables added to the host's environment. */
     static RunningHost start(Path dir, String appsYaml, Map<String, String> env) throws IOException {
-        Path config = writeConfig(dir, appsYaml);
-        return new RunningHost(dir, config, launch(dir, env, "run", config.toString()));
+        return start(dir, "", appsYaml, env);
+    }
+
+    static RunningHost start(Path dir, String hostSettings, String appsYaml, Map<String, String> env) throws IOException {
+        Path config = writeConfig(dir, hostSettings, appsYaml);
+        return new RunningHost(dir, config, hostSettings, launch(dir, env, "run", config.toString()));
     }
 
     static Path writeConfig(Path dir, String appsYaml) throws IOException {
+        return writeConfig(dir, "", appsYaml);
+    }
+
+    private static Path writeConfig(Path dir, String hostSettings, String appsYaml) throws IOException {
         Path config = dir.resolve("apps.yml");
         Files.writeString(config, """
                 host:
                   run_dir: run
                   log_dir: logs
                   shutdown_timeout: 20s
-                apps:
-                """ + appsYaml.stripIndent().indent(2));
+                """ + hostSettings.stripIndent().indent(2) + "apps:\n" + appsYaml.stripIndent().indent(2));
         return config;
     }
 
@@ -114,7 +130,7 @@ final class RunningHost implements AutoCloseable {
 
     /** Rewrites the apps: block of this host's config (for the next reload). */
     void rewrite(String appsYaml) throws IOException {
-        writeConfig(dir, appsYaml);
+        writeConfig(dir, hostSettings, appsYaml);
     }
 
     /** Points the symlink at the target in one step, as a deploy tool should (a rename, never a remove and create). */

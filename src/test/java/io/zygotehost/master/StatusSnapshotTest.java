@@ -141,7 +141,7 @@ class StatusSnapshotTest {
     }
 
     private static ZygoteProcess zygote(int pid, ZygotePhase phase, ProcessMemory memory) {
-        ZygoteProcess zygote = new ZygoteProcess(pid, NOW.minusSeconds(600));
+        ZygoteProcess zygote = new ZygoteProcess(pid, NOW.minusSeconds(600), null);
         zygote.phase = phase;
         zygote.memory = memory;
         return zygote;

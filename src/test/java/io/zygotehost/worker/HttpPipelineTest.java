@@ -40,7 +40,9 @@ class HttpPipelineTest {
     private static final long KEEP_ALIVE = 5_000;
     private static final long REQUEST_TIMEOUT = 2_000;
 
-    private final WorkerStats stats = new WorkerStats();
+    /** Every exchange the pipeline reported, in order. */
+    private final List<Exchange> exchanges = new ArrayList<>();
+    private final WorkerStats stats = new WorkerStats(exchanges::add);
     private final AtomicBoolean draining = new AtomicBoolean();
     /** Handler runs submitted to the pool, not yet run. */
     private final Queue<Runnable> pool = new ArrayDeque<>();
@@ -311,6 +313,39 @@ class HttpPipelineTest {
         assertTrue(out.startsWith("HTTP/1.1 200 OK"), out);
         assertTrue(out.toLowerCase().contains("connection: close"), out);
         assertFalse(channel.isOpen());
+        assertEverythingReleased(channel);
+    }
+
+    @Test
+    void everyAnswerIsReportedWithItsRequestAndNoCredentials() {
+        // Pipelined: the app's 200 and the worker's own 413 are each paired with their own request.
+        EmbeddedChannel channel = channel();
+        String out = send(channel, "GET /a?q=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Basic c2VjcmV0\r\n"
+                + "Cookie: session=secret\r\nReferer: http://r/\r\nUser-Agent: t/1\r\n\r\n"
+                + "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n");
+        assertTrue(out.contains("413"), out);
+        assertEquals(2, exchanges.size(), exchanges.toString());
+        Exchange first = exchanges.get(0);
+        assertEquals("GET /a?q=1 HTTP/1.1", first.requestLine());
+        assertEquals(200, first.status());
+        assertEquals("ok /a?q=1\n".length(), first.bytes());
+        assertEquals("http://r/", first.referer());
+        assertEquals("t/1", first.userAgent());
+        assertFalse(first.toString().contains("secret"), "credentials never reach an exchange: " + first);
+        assertEquals("POST /b HTTP/1.1", exchanges.get(1).requestLine());
+        assertEquals(413, exchanges.get(1).status());
+        assertEverythingReleased(channel);
+    }
+
+    @Test
+    void aHeadThatNeverEndsIsReportedWithoutARequestLine() {
+        // The 408 answers no decoded head: the log still gets its line.
+        EmbeddedChannel channel = channel();
+        send(channel, "GET / HTTP/1.1\r\nHost: x\r\n");
+        assertTrue(after(channel, HEADER_TIMEOUT + 1).startsWith("HTTP/1.1 408"));
+        assertEquals(1, exchanges.size(), exchanges.toString());
+        assertEquals("-", exchanges.get(0).requestLine());
+        assertEquals(408, exchanges.get(0).status());
         assertEverythingReleased(channel);
     }
 }
