@@ -68,11 +68,11 @@ class TlsIT {
 
             // Each warm-up path got its 200s through the TLS pipeline: in memory, over loopback (the spare), the training.
             RunningHost.await("the AOT training served itself", Duration.ofSeconds(180),
-                    () -> appLog(host).contains("hello@v1: 20 warm-up requests to / in "));
+                    () -> appLog(host).contains("hello@v1 AOT training: 20 warm-up requests to / in "));
             String log = appLog(host);
             assertTrue(log.contains("hello@v1 #1 warmed up: 20 requests to /"), log);
             assertTrue(log.contains("hello@v1 #2: 20 warm-up requests over loopback, answered {200=20}"), log);
-            assertTrue(log.lines().anyMatch(l -> l.contains("hello@v1: 20 warm-up requests to / in ")
+            assertTrue(log.lines().anyMatch(l -> l.contains("hello@v1 AOT training: 20 warm-up requests to / in ")
                     && l.contains("answered {200=20}")), log);
 
             // New files on disk, then a reload: a new generation serves the new certificate; the old copy is gone.
