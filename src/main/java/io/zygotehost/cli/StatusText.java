@@ -3,11 +3,11 @@ package io.zygotehost.cli;
 import io.zygotehost.config.Durations;
 import io.zygotehost.config.Sizes;
 import io.zygotehost.metrics.ProcessMemory;
+import io.zygotehost.status.AppNotices;
 import io.zygotehost.status.HostStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -59,25 +59,8 @@ final class StatusText {
         line(text, "", "%s on %s: %s, max_workers %d, spares %d%s", app.name(), app.listen(),
                 count(app.workers(), "worker", "workers"),
                 app.maxWorkers(), app.spares(), app.memoryBudget() > 0 ? ", memory " + Sizes.format(app.memoryBudget()) : "");
-        if (app.crashLoop()) {
-            HostStatus.Generation looping = app.generations().stream()
-                    .max(Comparator.comparingInt(HostStatus.Generation::crashStreak)).orElseThrow();
-            line(text, "  ", "!! CRASH LOOP: %d processes of %s died young in a row; the last: %s",
-                    looping.crashStreak(), looping.version(), looping.failure());
-        }
-        if (app.problem() != null) {
-            line(text, "  ", "!! problem: %s", app.problem());
-        }
-        if (app.capReason() != null) {
-            line(text, "  ", "!! running %d of %d workers: %s", app.cap(), app.workers(), app.capReason());
-        }
-        if (app.removing()) {
-            line(text, "  ", "removed from the config: draining");
-        }
-        if (app.deploy() != null) {
-            HostStatus.Deploy deploy = app.deploy();
-            line(text, "  ", "deploying %s%s for %s", deploy.from() == null ? "" : deploy.from() + " -> ", deploy.to(),
-                    since(deploy.since(), now));
+        for (AppNotices.Notice notice : AppNotices.of(app, now)) {
+            line(text, "  ", "%s%s", notice.needsOperator() ? "!! " : "", notice.text());
         }
         for (HostStatus.Generation generation : app.generations()) {
             generation(generation, now, widths, text);

@@ -2,6 +2,7 @@ package io.zygotehost.ipc;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.zygotehost.metrics.Traffic;
 import io.zygotehost.status.HostStatus;
 
 /**
@@ -78,8 +79,10 @@ public sealed interface Message {
      * @param inFlight requests in a handler now
      * @param stuck    handlers still running past {@code request_timeout} (their clients got a 503): when they
      *                 hold every handler thread, the worker is recycled
+     * @param traffic  its responses by status class and their latencies since it started: counts, a few
+     *                 dozen numbers whatever the load
      */
-    record Heartbeat(long requests, int inFlight, int stuck) implements Message {}
+    record Heartbeat(long requests, int inFlight, int stuck, Traffic traffic) implements Message {}
 
     /** A spare starts accepting on the app's socket, and says {@link WorkerReady} once it does. */
     record Activate() implements Message {}

@@ -1,5 +1,6 @@
 package io.zygotehost.logs;
 
+import io.zygotehost.ipc.RunAs;
 import io.zygotehost.process.Posix;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -49,9 +50,13 @@ public final class ChildOutput {
         this.onEnd = onEnd;
     }
 
-    /** Makes the pipe and starts its reader. */
-    ChildOutput start() throws IOException {
+    /** Makes the pipe, the writer's own when it runs as another user ({@code user:}), and starts its reader. */
+    ChildOutput start(RunAs writer) throws IOException {
         Posix.get().makeFifo(fifo);
+        if (writer != null) {
+            Files.setAttribute(fifo, "unix:uid", writer.uid());
+            Files.setAttribute(fifo, "unix:gid", writer.gid());
+        }
         Thread reader = new Thread(null, this::read, "output " + fifo.getFileName(), STACK);
         reader.setDaemon(true);
         reader.start();

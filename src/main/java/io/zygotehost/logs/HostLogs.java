@@ -6,12 +6,14 @@ import ch.qos.logback.core.status.Status;
 import ch.qos.logback.core.status.StatusListener;
 import io.zygotehost.config.HostSettings;
 import io.zygotehost.config.LogRotation;
+import io.zygotehost.ipc.RunAs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -66,6 +68,8 @@ public final class HostLogs {
         Files.createDirectories(host.logDir());
         Path pipeDir = host.runDir().resolve("pipes");
         Files.createDirectories(pipeDir);
+        // Passable, not readable: a worker running as an app's user (user:) opens its own pipes by name.
+        Files.setPosixFilePermissions(pipeDir, PosixFilePermissions.fromString("rwx--x--x"));
         try (DirectoryStream<Path> stale = Files.newDirectoryStream(pipeDir)) {
             for (Path pipe : stale) {
                 Files.deleteIfExists(pipe);
@@ -79,15 +83,15 @@ public final class HostLogs {
      * A pipe for what a zygote or worker of {@code app} prints (stdout and stderr): into APP.log, each line
      * prefixed with the time and {@code who} (read per chunk: the pid is known only once the child is spawned).
      */
-    public ChildOutput processOutput(String app, String pipeName, ChildLabel who) throws IOException {
+    public ChildOutput processOutput(String app, String pipeName, ChildLabel who, RunAs writer) throws IOException {
         LogFile file = file(app + ".log");
-        return started(pipeName, lines -> file.write(prefixed(lines, who.toString())));
+        return started(pipeName, lines -> file.write(prefixed(lines, who.toString())), writer);
     }
 
     /** A pipe for the access log lines a worker of {@code app} writes: into APP.access.log as they are. */
-    public ChildOutput accessLog(String app, String pipeName) throws IOException {
+    public ChildOutput accessLog(String app, String pipeName, RunAs writer) throws IOException {
         LogFile file = file(app + ".access.log");
-        return started(pipeName, file::write);
+        return started(pipeName, file::write, writer);
     }
 
     /** SIGUSR1: every file is closed and opened again by name, as after an external logrotate moved them. */
@@ -108,10 +112,11 @@ public final class HostLogs {
         masterLog.ifPresent(MasterLog::detach);
     }
 
-    private ChildOutput started(String pipeName, Consumer<byte[]> lines) throws IOException {
+    /** @param writer who the child runs as, null: the master's user */
+    private ChildOutput started(String pipeName, Consumer<byte[]> lines, RunAs writer) throws IOException {
         ChildOutput output = new ChildOutput(pipeDir.resolve(pipeName), lines, outputs::remove);
         outputs.add(output);
-        return output.start();
+        return output.start(writer);
     }
 
     private LogFile file(String name) {

@@ -32,8 +32,6 @@ final class AccountDirs implements Closeable {
 
     private static final Logger log = LoggerFactory.getLogger("master");
     static final String USERS = "users";
-    /** HostLogs' folder of the named pipes children write their output into. */
-    private static final String PIPES = "pipes";
     private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]*");
 
     /** Where one account's processes meet the master and keep their files. */
@@ -71,10 +69,6 @@ final class AccountDirs implements Closeable {
         Files.createDirectories(users);
         Files.setPosixFilePermissions(users, PosixFilePermissions.fromString("rwx--x--x"));
         Files.setPosixFilePermissions(runDir, PosixFilePermissions.fromString("rwx--x--x"));
-        Path pipes = runDir.resolve(PIPES);
-        if (Files.isDirectory(pipes)) {
-            Files.setPosixFilePermissions(pipes, PosixFilePermissions.fromString("rwx--x--x"));
-        }
         Path home = users.resolve(folderName(account));
         makeFolder(home, runAs);
         Place place = new Place(home.resolve("ipc.sock"), home.resolve("aot"), home.resolve("tls"));
@@ -99,24 +93,6 @@ final class AccountDirs implements Closeable {
     boolean isPeerOf(Connection connection, RunAs runAs) {
         String expected = runAs != null && runAs.uid() != masterUid ? runAs.user() : masterUser;
         return connection.peerUser().map(user -> user.equals(expected)).orElse(false);
-    }
-
-    /**
-     * The named pipes a worker opens for writing (its output, its access log: see HostLogs), made its
-     * user's when it runs as another one; they stay 0600, in {@code run_dir/pipes}, which it may pass
-     * through. (A zygote's output is opened by the master's spawn, before the zygote switches.)
-     *
-     * @param pipes paths; an empty one is a pipe the worker does not have
-     */
-    void handOver(RunAs runAs, String... pipes) throws IOException {
-        if (runAs == null || runAs.uid() == masterUid) {
-            return;
-        }
-        for (String pipe : pipes) {
-            if (!pipe.isEmpty()) {
-                chown(Path.of(pipe), runAs);
-            }
-        }
     }
 
     /** Every AOT cache folder: the master's and each user's, those of users no longer configured too. */

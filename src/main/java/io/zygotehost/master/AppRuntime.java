@@ -29,6 +29,8 @@ final class AppRuntime {
     String capReason;
     /** The AOT cache of the version served before the current one: kept for a rollback. Null before a deploy. */
     AotCacheSpec rollbackCache;
+    /** Counts that outlive its processes: exited workers' traffic, spawns, exits, deploys. */
+    final AppMetrics metrics = new AppMetrics();
     /** Waiting for the removal to finish. */
     final List<ReloadWaiter> removalWaiters = new ArrayList<>();
 

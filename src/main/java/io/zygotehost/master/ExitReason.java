@@ -2,6 +2,7 @@ package io.zygotehost.master;
 
 import io.zygotehost.process.ExitStatus;
 import io.zygotehost.process.Signals;
+import java.util.List;
 
 /** Why a worker or zygote ended, as the master logs it. Never a bare exit code. */
 sealed interface ExitReason {
@@ -12,6 +13,20 @@ sealed interface ExitReason {
     }
 
     String describe();
+
+    /** Every {@link #cause()}: the metrics show each, at 0 until it happens, so a rate of them works from the start. */
+    List<String> CAUSES = List.of("stopped", "killed", "failed_to_boot", "crashed", "lost");
+
+    /** Its kind, as the metrics count exits. */
+    default String cause() {
+        return switch (this) {
+            case Stopped s -> "stopped";
+            case Killed k -> "killed";
+            case FailedToBoot f -> "failed_to_boot";
+            case Crashed c -> "crashed";
+            case Lost l -> "lost";
+        };
+    }
 
     /** It exited after we asked it to (drain, stop). */
     record Stopped(ExitStatus status) implements ExitReason {

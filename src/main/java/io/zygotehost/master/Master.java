@@ -1,5 +1,6 @@
 package io.zygotehost.master;
 
+import io.zygotehost.admin.AdminServer;
 import io.zygotehost.config.AppConfig;
 import io.zygotehost.config.ConfigException;
 import io.zygotehost.config.ConfigLoader;
@@ -13,6 +14,7 @@ import io.zygotehost.ipc.Message;
 import io.zygotehost.ipc.RunAs;
 import io.zygotehost.ipc.TlsFiles;
 import io.zygotehost.metrics.ProcessMemory;
+import io.zygotehost.metrics.Traffic;
 import io.zygotehost.master.Phases.GenerationPhase;
 import io.zygotehost.master.Phases.WorkerPhase;
 import io.zygotehost.master.Phases.ZygotePhase;
@@ -22,10 +24,10 @@ import io.zygotehost.process.ListenSocket;
 import io.zygotehost.process.PidFile;
 import io.zygotehost.process.ProcessLauncher;
 import io.zygotehost.process.Signals;
-import io.zygotehost.process.SystemdNotify;
 import io.zygotehost.logs.ChildLabel;
 import io.zygotehost.logs.ChildOutput;
 import io.zygotehost.logs.HostLogs;
+import io.zygotehost.process.SystemdNotify;
 import io.zygotehost.status.HostStatus;
 import io.zygotehost.status.Startup;
 import java.io.IOException;
@@ -70,6 +72,11 @@ public final class Master {
      * kernel walks its mappings); a worker over max_worker_memory is caught within one interval.
      */
     private static final Duration MEMORY_CHECK_INTERVAL = Duration.ofSeconds(1);
+    /**
+     * How often the admin endpoint gets a new snapshot. Its figures are a heartbeat (1 s) old anyway;
+     * scrapes and page loads read the last one and never wait on this thread.
+     */
+    private static final Duration PUBLISH_INTERVAL = Duration.ofMillis(250);
 
     /** The config in force: the last one that loaded whole. */
     private HostConfig config;
@@ -94,6 +101,9 @@ public final class Master {
     /** The log files and the pipes children write into them; open once the run_dir is ours. */
     private HostLogs logs;
     private Instant nextMemoryCheck = Instant.EPOCH;
+    /** host.admin's page, /status.json and /metrics; serves nothing when admin is not set. */
+    private final AdminServer admin = new AdminServer();
+    private Instant nextPublish = Instant.EPOCH;
     /** The master's own, at the last memory check, for status. */
     private ProcessMemory masterMemory;
     private final Instant startedAt;
@@ -146,11 +156,17 @@ public final class Master {
         try {
             refuseImpossibleAccounts();
             takeRunDir();
+            logs = HostLogs.open(config.host());
         } catch (IOException e) {
             notifier.close();
             throw e;
         }
-        logs = HostLogs.open(config.host());
+        try {
+            admin.configure(config.host().admin(), config.host().adminToken());
+        } catch (IOException e) {
+            cleanUp();
+            throw new IOException(e.getMessage() + " (host.admin in " + config.file() + ")", e);
+        }
     }
 
     /** An app's user: the master cannot switch to refuses the whole start, as gunicorn does (see AppAccounts). */
@@ -265,6 +281,15 @@ public final class Master {
             AppRuntime app = apps.get(action.app());
             Generation generation = app.generations.stream().filter(g -> g.id == action.generation()).findFirst().orElseThrow();
             execute(action, app, generation, now);
+        }
+    }
+
+    /** Hands the admin endpoint a fresh snapshot, when it serves and its last one has aged. */
+    private void publishStatus() {
+        Instant now = clock.instant();
+        if (admin.isServing() && !now.isBefore(nextPublish)) {
+            nextPublish = now.plus(PUBLISH_INTERVAL);
+            admin.publish(status());
         }
     }
 
@@ -414,6 +439,7 @@ public final class Master {
                 if (worker != null && worker.pid == 0) {
                     worker.spawned(pid);
                 }
+                app.metrics.spawned(AppMetrics.WORKER);
                 log.info("spawned worker {} (pid {})", generation.spec.workerLabel(workerId), pid);
             }
             case Message.WorkerSpawnFailed(int workerId, String reason) -> {
@@ -458,7 +484,8 @@ public final class Master {
                 worker.failure = reason;
                 log.error("worker {} (pid {}) cannot start: {}", generation.spec.workerLabel(worker.id), worker.pid, reason);
             }
-            case Message.Heartbeat(long requests, int inFlight, int stuck) -> {
+            case Message.Heartbeat(long requests, int inFlight, int stuck, Traffic traffic) -> {
+                worker.traffic = traffic == null ? worker.traffic : traffic;
                 worker.stuck = stuck;
                 worker.lastHeartbeat = now;
                 worker.requests = requests;
@@ -536,6 +563,12 @@ public final class Master {
         }
         config = next;
         watchReleases();
+        try {
+            admin.configure(next.host().admin(), next.host().adminToken());
+        } catch (IOException e) {
+            log.error("reload: host.admin not applied: {}", e.getMessage());
+            waiter.done("admin", false, "not applied: " + e.getMessage());
+        }
         if (waiter.complete()) {
             answer(waiter);
         } else {
@@ -589,7 +622,7 @@ public final class Master {
         Optional<Generation> current = app.current();
         if (app.deploy != null && current.isPresent() && current.get().key.equals(key)) {
             app.config = next;
-            endDeploy(app, false, "cancelled: the config went back to " + current.get().label());
+            endDeploy(app, DeployOutcome.CANCELLED, "cancelled: the config went back to " + current.get().label());
             waiter.done(app.name, true, "unchanged (" + current.get().label() + "); the deploy under way was cancelled");
             return;
         }
@@ -604,7 +637,7 @@ public final class Master {
             }
         }
         if (app.deploy != null) {
-            endDeploy(app, false, "superseded by a newer reload");
+            endDeploy(app, DeployOutcome.SUPERSEDED, "superseded by a newer reload");
         }
         Generation incoming;
         try {
@@ -640,14 +673,14 @@ public final class Master {
             }
             Generation to = deploy.to();
             if (to.phase == GenerationPhase.FAILED) {
-                endDeploy(app, false, to.failure);
+                endDeploy(app, DeployOutcome.ABANDONED, to.failure);
             } else if (to.crashStreak >= DEPLOY_CRASH_LIMIT) {
-                endDeploy(app, false, "its workers keep dying young: " + to.failure);
+                endDeploy(app, DeployOutcome.ABANDONED, "its workers keep dying young: " + to.failure);
             } else if (to.workerUnready) {
-                endDeploy(app, false, to.failure);
+                endDeploy(app, DeployOutcome.ABANDONED, to.failure);
             } else if (to.readyWorkers() >= app.config.workers()
                     && (deploy.from() == null || deploy.from().workers.isEmpty())) {
-                endDeploy(app, true, null);
+                endDeploy(app, DeployOutcome.DONE, null);
             }
         }
     }
@@ -657,9 +690,11 @@ public final class Master {
      * waiters hear of it once the old one's last process is gone. Not done: the new one retires and
      * the current one, kept whole (or topped up again) by the planner, serves on.
      */
-    private void endDeploy(AppRuntime app, boolean done, String why) {
+    private void endDeploy(AppRuntime app, DeployOutcome result, String why) {
+        boolean done = result == DeployOutcome.DONE;
         Deploy deploy = app.deploy;
         app.deploy = null;
+        app.metrics.deployEnded(deploy, result, why, clock.instant());
         Generation to = deploy.to();
         Generation from = deploy.from();
         Duration took = Duration.between(deploy.started(), clock.instant());
@@ -731,10 +766,13 @@ public final class Master {
             zygote.connection.close();
         }
         if (zygote.phase == ZygotePhase.STOPPING || generation.phase == GenerationPhase.FAILED || stopDeadline != null) {
-            log.info("zygote {} (pid {}) exited: {}", generation.label(), zygote.pid, new ExitReason.Stopped(status).describe());
+            ExitReason reason = new ExitReason.Stopped(status);
+            app.metrics.zygoteExited(reason);
+            log.info("zygote {} (pid {}) exited: {}", generation.label(), zygote.pid, reason.describe());
         } else {
             ExitReason reason = zygote.phase == ZygotePhase.STARTING
                     ? new ExitReason.FailedToBoot(status) : new ExitReason.Crashed(status);
+            app.metrics.zygoteExited(reason);
             generation.recordFailure(zygote.since, now);
             log.warn("zygote {} (pid {}) exited: {}; its {} workers keep serving; a new zygote starts in {} ms",
                     generation.label(), zygote.pid, reason.describe(), generation.workers.size(),
@@ -768,6 +806,7 @@ public final class Master {
         } else {
             reason = new ExitReason.Crashed(status.get());
         }
+        app.metrics.workerExited(generation.release.version(), worker.traffic, reason);
         if (reason.isFailure() && stopDeadline == null) {
             generation.recordFailure(worker.spawnedAt, now);
             generation.failure = worker.failure != null ? worker.failure : reason.describe();
@@ -794,6 +833,10 @@ public final class Master {
             return;
         }
         app.generations.remove(generation);
+        String version = generation.release.version();
+        if (app.generations.stream().noneMatch(g -> g.release.version().equals(version))) {
+            app.metrics.versionGone(version);
+        }
         if (generation.phase == GenerationPhase.READY && generation.spec.aotCache() != null) {
             app.rollbackCache = generation.spec.aotCache();
         }
@@ -872,11 +915,13 @@ public final class Master {
         ChildOutput output = null;
         try {
             ChildLabel label = new ChildLabel(generation.label() + " zygote");
-            output = logs.processOutput(app.name, app.name + ".g" + generation.spec.generation() + ".zygote", label);
+            // Opened by our own spawn, before the zygote switches users: the master's pipe.
+            output = logs.processOutput(app.name, app.name + ".g" + generation.spec.generation() + ".zygote", label, null);
             int pid = launcher.spawn(commands.zygote(generation.spec, app.config, generation.release, generation.socket.fd(),
                     output.path()));
             label.pid(pid);
             generation.zygote = new ZygoteProcess(pid, now, output);
+            app.metrics.spawned(AppMetrics.ZYGOTE);
             log.info("started zygote {} (pid {}) from {}", generation.label(), pid, generation.release.resolved());
         } catch (IOException e) {
             if (output != null) {
@@ -894,8 +939,8 @@ public final class Master {
         worker.requestLimit = app.config.maxRequests() == 0 ? 0
                 : app.config.maxRequests() + (long) (random.nextDouble() * (app.config.maxRequestsJitter() + 1));
         try {
-            worker.openPipes(logs, app.name, generation.spec.workerLabel(worker.id), app.config.accessLog());
-            accountDirs.handOver(generation.spec.runAs(), worker.outputPath(), worker.accessLogPath());
+            worker.openPipes(logs, app.name, generation.spec.workerLabel(worker.id), app.config.accessLog(),
+                    generation.spec.runAs());
         } catch (IOException e) {
             worker.pipesGone();
             log.error("app {}: cannot make the pipes of worker {}: {}", app.name, generation.spec.workerLabel(worker.id),
@@ -964,6 +1009,7 @@ public final class Master {
                 notifier.checkStarted(apps.values());
                 finishRemovals();
                 finishStopping();
+                publishStatus();
             }
         } finally {
             cleanUp();
@@ -1084,6 +1130,7 @@ public final class Master {
                     .forEach(socket -> closeSocket(app, socket));
             closeSocket(app, app.socket);
         }
+        admin.close();
         PidFile.remove(config.host().runDir());
         try {
             if (ipc != null) {

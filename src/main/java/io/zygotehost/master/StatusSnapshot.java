@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 
 /**
  * Turns the master's records into a {@link HostStatus}. Pure: it reads what the master already
- * holds (memory as of the last check, requests as of each worker's last heartbeat) and does no I/O,
+ * holds (memory as of the last check, requests and traffic as of each worker's last heartbeat) and does no I/O,
  * so it runs on the master's thread between two turns and the snapshot is consistent.
  */
 final class StatusSnapshot {
@@ -45,7 +45,9 @@ final class StatusSnapshot {
                 deploy == null ? null : new HostStatus.Deploy(
                         deploy.from() == null ? null : deploy.from().release.version(),
                         deploy.to().release.version(), deploy.started()),
-                app.generations.stream().map(StatusSnapshot::generation).toList());
+                app.generations.stream().map(StatusSnapshot::generation).toList(),
+                app.metrics.traffic(app.generations), app.metrics.spawns(), app.metrics.exits(), app.metrics.deploys(),
+                app.metrics.lastDeploy());
     }
 
     private static HostStatus.Generation generation(Generation generation) {
@@ -58,7 +60,7 @@ final class StatusSnapshot {
 
     private static HostStatus.Worker worker(WorkerProcess worker) {
         return new HostStatus.Worker(worker.id, worker.pid, name(worker.phase), worker.spare, worker.spawnedAt,
-                worker.readyAt, worker.requests, worker.inFlight, worker.stuck, worker.memory);
+                worker.readyAt, worker.requests, worker.inFlight, worker.stuck, worker.memory, worker.traffic);
     }
 
     /** The JSON's state names are the master's own, in lower case: {@code SPARE_STARTING} is {@code spare_starting}. */

@@ -1,12 +1,14 @@
 package io.zygotehost.master;
 
 import io.zygotehost.ipc.Connection;
+import io.zygotehost.ipc.RunAs;
 import io.zygotehost.logs.ChildLabel;
 import io.zygotehost.logs.ChildOutput;
 import io.zygotehost.logs.HostLogs;
 import java.io.IOException;
 import io.zygotehost.master.Phases.WorkerPhase;
 import io.zygotehost.metrics.ProcessMemory;
+import io.zygotehost.metrics.Traffic;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -43,6 +45,8 @@ final class WorkerProcess {
     Duration ageLimit;
     /** At the last memory check; null until measured. */
     ProcessMemory memory;
+    /** Its responses by status class and their latencies, at the last heartbeat. */
+    Traffic traffic = Traffic.NONE;
     /** Its stdout and stderr on their way to APP.log, and its access log lines (null when off). */
     private ChildOutput output;
     private ChildOutput accessLog;
@@ -55,11 +59,12 @@ final class WorkerProcess {
     }
 
     /** Before its spawn: the pipes it will write to, read into the app's log files. */
-    void openPipes(HostLogs logs, String app, String workerLabel, boolean withAccessLog) throws IOException {
+    /** @param runAs who the worker runs as ({@code user:}); null: the master's user */
+    void openPipes(HostLogs logs, String app, String workerLabel, boolean withAccessLog, RunAs runAs) throws IOException {
         label = new ChildLabel(workerLabel);
-        output = logs.processOutput(app, app + "." + id + ".out", label);
+        output = logs.processOutput(app, app + "." + id + ".out", label, runAs);
         if (withAccessLog) {
-            accessLog = logs.accessLog(app, app + "." + id + ".access");
+            accessLog = logs.accessLog(app, app + "." + id + ".access", runAs);
         }
     }
 

@@ -3,12 +3,17 @@ package io.zygotehost.status;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.zygotehost.metrics.ProcessMemory;
+import io.zygotehost.metrics.Traffic;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the host is doing, as the master saw it at one instant: the one model behind
- * {@code bin/zygote-host status}, its {@code --json} form and the admin page's {@code /status.json}.
+ * {@code bin/zygote-host status}, its {@code --json} form, and the admin endpoint's page,
+ * {@code /status.json} and {@code /metrics}.
  * Built on the master's thread from its own records, so it is consistent; immutable afterwards.
  *
  * <p>Its JSON is a contract with scripts: field names are snake_case and stay; a field is added,
@@ -39,16 +44,44 @@ public record HostStatus(Instant takenAt, long pid, String config, Instant start
      * @param removing     removed from the config: draining before it goes
      * @param deploy       the deploy under way; null if none
      * @param generations  oldest first
+     * @param traffic      by version, for every version with a generation here (oldest first): what its workers
+     *                     answered, those that have exited included, so the counts only grow while the version runs
+     * @param spawns       processes started since the host started, by kind: {@code zygote}, {@code worker}
+     * @param exits        processes ended since the host started, by kind, then by cause: {@code stopped},
+     *                     {@code killed}, {@code failed_to_boot}, {@code crashed}, {@code lost}
+     * @param deploys      deploys ended since the host started, by outcome: {@code done}, {@code abandoned},
+     *                     {@code cancelled}, {@code superseded}
+     * @param lastDeploy   the last deploy that ended; null before the first
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record App(String name, String listen, int workers, int maxWorkers, int spares, int cap, String capReason,
             long memoryBudget, String problem, boolean crashLoop, boolean removing, Deploy deploy,
-            List<Generation> generations) {
+            List<Generation> generations, Map<String, Traffic> traffic, Map<String, Long> spawns,
+            Map<String, Map<String, Long>> exits, Map<String, DeployTotal> deploys, LastDeploy lastDeploy) {
 
         public App {
             generations = List.copyOf(generations);
+            traffic = ordered(traffic);
+            spawns = ordered(spawns);
+            Map<String, Map<String, Long>> byKind = new LinkedHashMap<>();
+            exits.forEach((kind, causes) -> byKind.put(kind, ordered(causes)));
+            exits = Collections.unmodifiableMap(byKind);
+            deploys = ordered(deploys);
         }
     }
+
+    /** How many deploys ended one way, and their durations added up (from the reload to the last old worker gone). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record DeployTotal(long count, double seconds) {}
+
+    /**
+     * @param from    the version serving when it began; null when nothing served
+     * @param outcome {@code done}, {@code abandoned} (the new version could not start), {@code cancelled} (the
+     *                config went back) or {@code superseded} (a newer reload re-targeted it)
+     * @param why     why it did not finish; null when done
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record LastDeploy(String from, String to, String outcome, Instant startedAt, Instant endedAt, String why) {}
 
     /** @param from the version serving when it began; null when nothing served */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -90,10 +123,16 @@ public record HostStatus(Instant takenAt, long pid, String config, Instant start
      * @param requests  every request it answered or refused, at its last heartbeat
      * @param inFlight  requests in a handler at its last heartbeat
      * @param stuck     handlers running past {@code request_timeout}
+     * @param traffic   its responses by status class and their latencies, at its last heartbeat
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Worker(int id, int pid, String state, boolean spare, Instant startedAt, Instant readyAt, long requests,
-            int inFlight, int stuck, ProcessMemory memory) {}
+            int inFlight, int stuck, ProcessMemory memory, Traffic traffic) {
+
+        /** Every {@link #state}, in the order of a worker's life. */
+        public static final List<String> STATES =
+                List.of("spawning", "spare_starting", "spare", "ready", "draining", "hung", "killed", "gone");
+    }
 
     /**
      * The outcome of the last reload ({@code bin/zygote-host reload} or SIGHUP).
@@ -107,5 +146,10 @@ public record HostStatus(Instant takenAt, long pid, String config, Instant start
         public Reload {
             lines = List.copyOf(lines);
         }
+    }
+
+    /** An unmodifiable copy that keeps the order (versions oldest first, causes sorted): the JSON's order. */
+    private static <V> Map<String, V> ordered(Map<String, V> map) {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(map));
     }
 }

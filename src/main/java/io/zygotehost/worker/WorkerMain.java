@@ -99,8 +99,7 @@ public final class WorkerMain {
             log.info("{} serving", spec.workerLabel(workerId));
         }
         link.send(new Message.WorkerReady());
-        LoopHeartbeat heartbeat = new LoopHeartbeat(server.eventLoops(), () -> link.trySend(
-                new Message.Heartbeat(stats.requests.sum(), stats.inFlight.get(), stats.stuck.get())));
+        LoopHeartbeat heartbeat = new LoopHeartbeat(server.eventLoops(), () -> link.trySend(heartbeat()));
         sender.scheduleAtFixedRate(heartbeat::beat, 0, 1, TimeUnit.SECONDS);
         // The main thread stays until exit(): a worker's life is its control connection and its drain, not
         // whether an event loop's thread happens to run yet (Netty starts one with its first task).
@@ -136,6 +135,10 @@ public final class WorkerMain {
             System.exit(EXIT_APP_FAILED);
             return null;
         }
+    }
+
+    private Message.Heartbeat heartbeat() {
+        return new Message.Heartbeat(stats.requests.sum(), stats.inFlight.get(), stats.stuck.get(), stats.traffic.snapshot());
     }
 
     private void onMessage(Message message) {
@@ -195,6 +198,8 @@ public final class WorkerMain {
         if (accessLog != null) {
             accessLog.close();
         }
+        // The last counts, so the master's totals hold the requests answered since the last beat.
+        link.trySend(heartbeat());
         log.info("{} exiting after {} requests", spec.workerLabel(workerId), stats.requests.sum());
         System.exit(code);
     }

@@ -22,6 +22,8 @@ class WorkerStats {
     final AtomicInteger inFlight = new AtomicInteger();
     /** Handlers still running past request_timeout: their clients got a 503, so they are no longer in flight. */
     final AtomicInteger stuck = new AtomicInteger();
+    /** Responses by status class and their latencies, for the master's metrics. */
+    final TrafficMeter traffic = new TrafficMeter();
     /** The access log, or nothing when it is off. */
     private final Consumer<Exchange> accessLog;
 
@@ -36,6 +38,7 @@ class WorkerStats {
 
     /** The worker wrote a response: every one, the app's and the worker's own refusals. On the event loop. */
     void answered(Exchange exchange) {
+        traffic.record(exchange.status(), exchange.durationNanos());
         accessLog.accept(exchange);
     }
 

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zygotehost.metrics.ProcessMemory;
+import io.zygotehost.metrics.Traffic;
 import io.zygotehost.status.HostStatus;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The text of {@code bin/zygote-host status}, from hand-made snapshots. */
@@ -52,11 +54,12 @@ class StatusTextTest {
                 worker(2, 4708, "ready", 303, 10, 0, 3, 70));
         HostStatus.Generation v2 = new HostStatus.Generation(2, "v2", "incoming", "ready", "fedcba987654", 3,
                 "exited with status 1", null, List.of(new HostStatus.Worker(3, 0, "spawning", false, NOW.minusMillis(400),
-                        null, 0, 0, 0, null)));
+                        null, 0, 0, 0, null, Traffic.NONE)));
         HostStatus.App hello = new HostStatus.App("hello", "127.0.0.1:8080", 2, 2, 0, 1,
                 "memory 300m holds 1 of its 2 workers (zygotes 85m, a worker ~150m PSS)", 300 * MB,
                 "deploy of hello@v0 abandoned: canary failed; hello@v1 keeps serving", true, false,
-                new HostStatus.Deploy("v1", "v2", NOW.minusSeconds(12)), List.of(v1, v2));
+                new HostStatus.Deploy("v1", "v2", NOW.minusSeconds(12)), List.of(v1, v2), Map.of(), Map.of(), Map.of(), Map.of(),
+                null);
         HostStatus.Reload reload = new HostStatus.Reload(NOW.minusSeconds(192), false,
                 List.of("config: refused, nothing changed:\napps.yml:3:5: unknown key 'worker'"));
 
@@ -89,7 +92,8 @@ class StatusTextTest {
     }
 
     private static HostStatus.App app(String name, String listen, HostStatus.Generation generation) {
-        return new HostStatus.App(name, listen, 2, 2, 1, 2, null, 0, null, false, false, null, List.of(generation));
+        return new HostStatus.App(name, listen, 2, 2, 1, 2, null, 0, null, false, false, null, List.of(generation), Map.of(),
+                Map.of(), Map.of(), Map.of(), null);
     }
 
     private static HostStatus.Generation generation(String version, String role, HostStatus.Worker... workers) {
@@ -101,6 +105,7 @@ class StatusTextTest {
     private static HostStatus.Worker worker(int id, int pid, String state, long ageSeconds, long requests, int inFlight,
             int stuck, long pssMegabytes) {
         return new HostStatus.Worker(id, pid, state, state.equals("spare"), NOW.minusSeconds(ageSeconds),
-                NOW.minusSeconds(ageSeconds - 1), requests, inFlight, stuck, new ProcessMemory(pssMegabytes * MB, 100 * MB));
+                NOW.minusSeconds(ageSeconds - 1), requests, inFlight, stuck, new ProcessMemory(pssMegabytes * MB, 100 * MB),
+                Traffic.NONE);
     }
 }

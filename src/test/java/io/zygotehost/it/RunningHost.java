@@ -51,7 +51,7 @@ final class RunningHost implements AutoCloseable {
 
     /** Writes {@code host:} settings for the temp dir, then the given {@code apps:} block, and starts the host. */
     static RunningHost start(Path dir, String appsYaml) throws IOException {
-        return start(dir, "", appsYaml);
+        return start(dir, "", appsYaml, Map.of());
     }
 
     /** The same, with more {@code host:} settings (one per line). */
@@ -64,7 +64,8 @@ final class RunningHost implements AutoCloseable {
         return start(dir, "", appsYaml, env);
     }
 
-    static RunningHost start(Path dir, String hostSettings, String appsYaml, Map<String, String> env) throws IOException {
+    private static RunningHost start(Path dir, String hostSettings, String appsYaml, Map<String, String> env)
+            throws IOException {
         Path config = writeConfig(dir, hostSettings, appsYaml);
         return new RunningHost(dir, config, hostSettings, launch(dir, env, "run", config.toString()));
     }
@@ -92,6 +93,16 @@ final class RunningHost implements AutoCloseable {
                   class: example.hello.HelloApp
                   listen: 127.0.0.1:%d
                 """.formatted(release, port) + settings.indent(2);
+    }
+
+    /** An {@code apps:} entry for the slow example ({@code GET /?ms=N} sleeps on a handler thread), with more settings. */
+    static String slow(int port, String settings) {
+        return """
+                slow:
+                  path: %s
+                  class: example.slow.SlowApp
+                  listen: 127.0.0.1:%d
+                """.formatted(SLOW, port) + settings.indent(2);
     }
 
     /** Runs bin/zygote-host with the given arguments; its output goes to dir/host.out. */

@@ -25,7 +25,7 @@ class ChildOutputTest {
 
     private ChildOutput started() throws Exception {
         return new ChildOutput(dir.resolve("w.out"), bytes -> chunks.add(new String(bytes, StandardCharsets.UTF_8)),
-                ended::add).start();
+                ended::add).start(null);
     }
 
     @Test

@@ -13,12 +13,17 @@ import io.zygotehost.master.Phases.GenerationPhase;
 import io.zygotehost.master.Phases.WorkerPhase;
 import io.zygotehost.master.Phases.ZygotePhase;
 import io.zygotehost.master.PlannerView.Role;
+import io.zygotehost.metrics.LatencyBuckets;
 import io.zygotehost.metrics.ProcessMemory;
+import io.zygotehost.metrics.Traffic;
+import io.zygotehost.process.ExitStatus;
 import io.zygotehost.status.HostStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /** The status snapshot, built from the master's own records as they stand mid-deploy. */
@@ -76,8 +81,8 @@ class StatusSnapshotTest {
                 current.zygote());
         assertEquals(List.of(
                 new HostStatus.Worker(1, 111, "ready", false, NOW.minusSeconds(310), NOW.minusSeconds(300), 1234, 2, 1,
-                        new ProcessMemory(70 * MB, 100 * MB)),
-                new HostStatus.Worker(2, 112, "spare", true, NOW.minusSeconds(310), null, 0, 0, 0, null)),
+                        new ProcessMemory(70 * MB, 100 * MB), Traffic.NONE),
+                new HostStatus.Worker(2, 112, "spare", true, NOW.minusSeconds(310), null, 0, 0, 0, null, Traffic.NONE)),
                 current.workers());
         HostStatus.Generation incoming = app.generations().get(1);
         assertEquals(List.of("incoming", "starting", 3, "zygote exited with status 1", "starting"),
@@ -106,6 +111,84 @@ class StatusSnapshotTest {
                 "\"started_at\":\"2026-11-23T11:54:50Z\"", "\"ready_at\":null", "\"memory\":{\"pss\":73400320,\"rss\":104857600}")) {
             assertTrue(line.contains(field), field + " in " + line);
         }
+    }
+
+    @Test
+    void aWorkersCountsStayInItsVersionsTotalWhenItExits() {
+        // Two v1 workers have answered; one is recycled and a fresh one takes its place: v1's counters never drop.
+        Generation v1 = generation(1, "v1", Role.CURRENT, GenerationPhase.READY);
+        WorkerProcess recycled = worker(1, 111, WorkerPhase.DRAINING, null);
+        recycled.traffic = traffic(100, 2, 0);
+        WorkerProcess staying = worker(2, 112, WorkerPhase.READY, null);
+        staying.traffic = traffic(50, 0, 1);
+        v1.workers.put(1, recycled);
+        v1.workers.put(2, staying);
+        hello.generations.add(v1);
+        Traffic before = trafficOf(hello, "v1");
+        assertEquals(List.of(150L, 2L, 1L), List.of(before.responses(2), before.responses(4), before.responses(5)));
+
+        // What the master does when the recycled worker's exit is reaped, in one turn:
+        v1.workers.remove(1);
+        hello.metrics.workerExited("v1", recycled.traffic, new ExitReason.Stopped(new ExitStatus.Exited(0)));
+        v1.workers.put(3, worker(3, 113, WorkerPhase.SPAWNING, null));
+        assertEquals(before, trafficOf(hello, "v1"), "its counts moved to the version's total: none lost, none twice");
+
+        v1.workers.get(3).traffic = traffic(5, 0, 0);
+        staying.traffic = traffic(60, 1, 1);
+        Traffic later = trafficOf(hello, "v1");
+        assertEquals(List.of(165L, 3L, 1L), List.of(later.responses(2), later.responses(4), later.responses(5)));
+        HostStatus.App app = StatusSnapshot.of(config, List.of(hello), 42, NOW, null, null, NOW).apps().getFirst();
+        assertEquals(1L, app.exits().get("worker").get("stopped"));
+        assertEquals(0L, app.exits().get("worker").get("crashed"), "every cause is there, at 0 until it happens");
+
+        // A second generation of v1 (a new heap, the same version) adds to the same total.
+        Generation v1again = generation(2, "v1", Role.INCOMING, GenerationPhase.READY);
+        WorkerProcess newer = worker(4, 114, WorkerPhase.READY, null);
+        newer.traffic = traffic(7, 0, 0);
+        v1again.workers.put(4, newer);
+        hello.generations.add(v1again);
+        assertEquals(172, trafficOf(hello, "v1").responses(2));
+
+        // The version's last generation gone: its series end, and a later deploy of it counts from zero.
+        hello.generations.clear();
+        hello.metrics.versionGone("v1");
+        hello.generations.add(generation(3, "v1", Role.CURRENT, GenerationPhase.STARTING));
+        assertEquals(Traffic.NONE, trafficOf(hello, "v1"));
+    }
+
+    @Test
+    void deploysAreCountedByOutcomeWithTheirDurations() {
+        Generation v1 = generation(1, "v1", Role.CURRENT, GenerationPhase.READY);
+        Generation v2 = generation(2, "v2", Role.INCOMING, GenerationPhase.FAILED);
+        hello.generations.addAll(List.of(v1, v2));
+        hello.metrics.deployEnded(new Deploy(v1, v2, NOW.minusSeconds(12)), DeployOutcome.ABANDONED, "canary failed", NOW);
+        hello.metrics.deployEnded(new Deploy(v1, v2, NOW.minusSeconds(3)), DeployOutcome.ABANDONED, "canary failed", NOW);
+
+        HostStatus.App app = StatusSnapshot.of(config, List.of(hello), 42, NOW, null, null, NOW).apps().getFirst();
+
+        assertEquals(new HostStatus.DeployTotal(2, 15.0), app.deploys().get("abandoned"));
+        assertEquals(new HostStatus.DeployTotal(0, 0), app.deploys().get("done"));
+        assertEquals(List.of("abandoned", "cancelled", "done", "superseded"), List.copyOf(app.deploys().keySet()));
+        assertEquals(new HostStatus.LastDeploy("v1", "v2", "abandoned", NOW.minusSeconds(3), NOW, "canary failed"),
+                app.lastDeploy());
+        assertEquals(List.of("v1", "v2"), List.copyOf(app.traffic().keySet()), "a version per generation, oldest first");
+    }
+
+    @Test
+    void everyWorkerPhaseIsAStateTheMetricsKnow() {
+        assertEquals(HostStatus.Worker.STATES, Arrays.stream(WorkerPhase.values())
+                .map(phase -> phase.name().toLowerCase(Locale.ROOT)).toList());
+    }
+
+    private Traffic trafficOf(AppRuntime app, String version) {
+        return StatusSnapshot.of(config, List.of(app), 42, NOW, null, null, NOW).apps().getFirst().traffic().get(version);
+    }
+
+    /** Responses of each class, every one in the first latency bucket. */
+    private static Traffic traffic(long ok, long clientErrors, long serverErrors) {
+        long[] buckets = new long[LatencyBuckets.COUNT];
+        buckets[0] = ok + clientErrors + serverErrors;
+        return new Traffic(new long[] {0, ok, 0, clientErrors, serverErrors}, buckets, buckets[0] * 500_000);
     }
 
     private static HostConfig config() {

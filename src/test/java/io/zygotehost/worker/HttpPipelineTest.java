@@ -19,9 +19,11 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.zygotehost.api.HttpHandler;
 import io.zygotehost.api.Responses;
 import io.zygotehost.config.HttpLimits;
+import io.zygotehost.metrics.Traffic;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
@@ -335,6 +337,20 @@ class HttpPipelineTest {
         assertEquals("POST /b HTTP/1.1", exchanges.get(1).requestLine());
         assertEquals(413, exchanges.get(1).status());
         assertEverythingReleased(channel);
+    }
+
+    @Test
+    void everyAnswerIsCountedByStatusClassTheWorkersRefusalsToo() {
+        // Two 200s and a 413 on one connection, a 400 for garbage on another: four responses, four latencies.
+        EmbeddedChannel channel = channel();
+        send(channel, GET + GET + "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n");
+        EmbeddedChannel garbage = channel();
+        assertTrue(send(garbage, "\u0001\u0002 nonsense\r\n\r\n").startsWith("HTTP/1.1 400"));
+        Traffic traffic = stats.traffic.snapshot();
+        assertEquals(List.of(0L, 2L, 0L, 2L, 0L), Arrays.stream(traffic.responses()).boxed().toList());
+        assertEquals(4, Arrays.stream(traffic.latencyBuckets()).sum());
+        assertEverythingReleased(channel);
+        assertEverythingReleased(garbage);
     }
 
     @Test
