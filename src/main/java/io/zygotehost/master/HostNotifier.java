@@ -136,7 +136,7 @@ final class HostNotifier implements AutoCloseable {
 
     /** A STATUS field: one line (a newline would start another field), cut to what systemctl shows. */
     static String status(String text) {
-        String line = text.replaceAll("\\s*\n\\s*", " ");
+        String line = text.strip().replaceAll("\\s*\n\\s*", " ");
         return "STATUS=" + (line.length() > STATUS_LIMIT ? line.substring(0, STATUS_LIMIT) + "..." : line);
     }
 

@@ -59,6 +59,10 @@ class RunAsUserIT {
             RunningHost.await("2 workers ready and a spare built", Duration.ofSeconds(180), () -> host.log().contains(
                     "spare hello@v1 #3") && host.log().lines().filter(l -> l.contains(") ready in ")).count() >= 2);
             assertTrue(RunningHost.get(port, "/").body().startsWith("hello from v1"), "it serves on port " + port);
+            // Its workers, as nobody, write into the pipes the master made them: their lines and the access log arrive.
+            RunningHost.await("the request in hello.access.log", Duration.ofSeconds(30), () -> RunningHost.read(
+                    dir.resolve("logs/hello.access.log")).contains("\"GET / HTTP/1.1\" 200 "));
+            assertTrue(appLog(host).contains("| INFO  worker - hello@v1 #1 serving"), appLog(host));
 
             List<ProcTree.Proc> processes = Stream.concat(host.zygotes("hello").stream(), host.workers("hello").stream()).toList();
             assertEquals(4, processes.size(), processes.toString());
