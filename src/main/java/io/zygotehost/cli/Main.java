@@ -84,7 +84,10 @@ public final class Main {
         if (report.isPresent()) {
             Daemon.detach(host, report.get());
         }
-        // Handlers only queue: the master thread does the work.
+        // Handlers only queue: the master thread does the work. Signals we were started ignoring (nohup) count too.
+        for (int signal : new int[] {Signals.SIGTERM, Signals.SIGINT, Signals.SIGHUP, Signals.SIGUSR1}) {
+            Posix.get().stopIgnoring(signal);
+        }
         Signal.handle(new Signal("TERM"), s -> host.stop());
         Signal.handle(new Signal("INT"), s -> host.stop());
         Signal.handle(new Signal("HUP"), s -> host.reload());

@@ -25,6 +25,11 @@ public interface LibSpawn {
 
     int PR_SET_CHILD_SUBREAPER = 36;
 
+    /** sighandler_t values: a pointer, a long on LP64 Linux. */
+    long SIG_DFL = 0;
+    long SIG_IGN = 1;
+    long SIG_ERR = -1;
+
     int posix_spawn_file_actions_init(Pointer actions);
     int posix_spawn_file_actions_destroy(Pointer actions);
     int posix_spawn_file_actions_adddup2(Pointer actions, int fd, int newfd);
@@ -46,4 +51,7 @@ public interface LibSpawn {
     int fcntl(int fd, int cmd, int arg);
 
     int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+
+    /** Sets a signal's disposition; returns the previous one, or SIG_ERR. */
+    long signal(int signum, long handler);
 }

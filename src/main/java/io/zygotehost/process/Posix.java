@@ -144,6 +144,22 @@ public final class Posix implements ProcessLauncher {
         return true;
     }
 
+    /**
+     * Gives a signal we inherited as ignored its default disposition back, and leaves any other as it is. nohup
+     * ignores SIGHUP, and a shell ignores SIGINT in its background jobs; the JVM then refuses a handler for them
+     * (sun.misc.Signal.handle installs nothing), so a host started that way would never reload on SIGHUP. Call it
+     * before installing the handler.
+     */
+    public void stopIgnoring(int signal) throws IOException {
+        long previous = lib.signal(signal, LibSpawn.SIG_DFL);
+        if (previous == LibSpawn.SIG_ERR) {
+            throw new IOException("signal(" + Signals.name(signal) + ", SIG_DFL) failed: errno " + posix.errno());
+        }
+        if (previous != LibSpawn.SIG_IGN && lib.signal(signal, previous) == LibSpawn.SIG_ERR) {
+            throw new IOException("signal(" + Signals.name(signal) + ") could not be restored: errno " + posix.errno());
+        }
+    }
+
     public int pid() {
         return posix.getpid();
     }

@@ -202,11 +202,13 @@ class DeployIT {
     }
 
     @Test
-    void fiveSighupsInASecondMakeOneDeploy() throws Exception {
+    void fiveSighupsInASecondMakeOneDeployEvenUnderNohup() throws Exception {
         // Reloads never race: the first starts the deploy of v2, the four others find it under way and join it.
+        // Started by nohup, which makes SIGHUP ignored: the JVM would refuse a handler for it, and the host
+        // would never reload, if the master did not take the signal back first.
         Path releases = releases(dir);
         int port = RunningHost.freePort();
-        try (RunningHost host = RunningHost.start(dir, hello(releases, port, ""))) {
+        try (RunningHost host = RunningHost.startUnderNohup(dir, hello(releases, port, ""))) {
             host.awaitWorkers("hello", 2);
             RunningHost.pointAt(releases.resolve("current"), "v2");
             for (int i = 0; i < 5; i++) {

@@ -64,10 +64,16 @@ final class RunningHost implements AutoCloseable {
         return start(dir, "", appsYaml, env);
     }
 
+    /** Started as {@code nohup bin/zygote-host ...}: with SIGHUP ignored, as the host inherits it. */
+    static RunningHost startUnderNohup(Path dir, String appsYaml) throws IOException {
+        Path config = writeConfig(dir, "", appsYaml);
+        return new RunningHost(dir, config, "", launch(dir, Map.of(), List.of("nohup"), "run", config.toString()));
+    }
+
     private static RunningHost start(Path dir, String hostSettings, String appsYaml, Map<String, String> env)
             throws IOException {
         Path config = writeConfig(dir, hostSettings, appsYaml);
-        return new RunningHost(dir, config, hostSettings, launch(dir, env, "run", config.toString()));
+        return new RunningHost(dir, config, hostSettings, launch(dir, env, List.of(), "run", config.toString()));
     }
 
     static Path writeConfig(Path dir, String appsYaml) throws IOException {
@@ -111,7 +117,13 @@ final class RunningHost implements AutoCloseable {
     }
 
     static Process launch(Path dir, Map<String, String> env, String... args) throws IOException {
-        List<String> command = new java.util.ArrayList<>(List.of(ROOT.resolve("bin/zygote-host").toString()));
+        return launch(dir, env, List.of(), args);
+    }
+
+    /** @param wrapper a command that runs bin/zygote-host, such as {@code nohup}; empty for none */
+    private static Process launch(Path dir, Map<String, String> env, List<String> wrapper, String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>(wrapper);
+        command.add(ROOT.resolve("bin/zygote-host").toString());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("host.out").toFile()));
