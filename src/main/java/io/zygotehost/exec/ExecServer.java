@@ -78,7 +78,8 @@ public final class ExecServer {
     }
 
     /**
-     * The server's lock, held until the process ends; empty when another live server holds it. A server
+     * The server's lock, held until the process ends, with the server's pid in it (for people and tests);
+     * empty when another live server holds it. A server
      * that holds it but no longer answers is leaving (it removes its socket before it exits): wait for it.
      */
     private static Optional<FileChannel> lock(ExecOptions options) throws IOException, InterruptedException {
@@ -87,6 +88,8 @@ public final class ExecServer {
         while (true) {
             FileLock lock = channel.tryLock();
             if (lock != null) {
+                channel.truncate(0);
+                channel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
                 return Optional.of(channel);
             }
             if (answers(options.socket()) || System.nanoTime() > deadline) {
@@ -108,6 +111,7 @@ public final class ExecServer {
 
     private void serve() throws IOException {
         Files.createDirectories(options.aotDir());
+        Files.setPosixFilePermissions(options.aotDir(), PosixFilePermissions.fromString("rwx------"));
         if (Files.deleteIfExists(options.socket())) {
             log.info("removed the socket of a dead exec server: {}", options.socket());
         }
@@ -247,7 +251,7 @@ public final class ExecServer {
         Spare spare;
         try {
             spare = pool.startDedicated(command.training(classPath, env, output), env, status -> {
-                trained(output, cache.get(), status, started, reply);
+                trained(output, cache.get(), env, status, started, reply);
                 runEnded.accept(status);
             }).get(ClientSession.SPARE_WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
@@ -263,7 +267,7 @@ public final class ExecServer {
     }
 
     /** From the reaper: a training run ended; its cache, when whole, takes the place of any earlier one. */
-    private void trained(Path output, Path cache, ExitStatus status, long started, Consumer<String> reply) {
+    private void trained(Path output, Path cache, List<String> env, ExitStatus status, long started, Consumer<String> reply) {
         long millis = (System.nanoTime() - started) / 1_000_000;
         try {
             if (Files.isRegularFile(output) && Files.size(output) > 0) {
@@ -271,7 +275,7 @@ public final class ExecServer {
                 Files.move(output, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 log.info("AOT cache trained in {} ms ({} MB): {}; the program {}", millis, size / (1024 * 1024), cache, status);
                 reply.accept("note AOT cache trained in " + millis + " ms (" + size / (1024 * 1024) + " MB); spares start from it from now on");
-                pool.renew();
+                pool.renew(env);
             } else {
                 Files.deleteIfExists(output);
                 log.warn("the AOT training wrote no cache after {} ms; the program {}", millis, status);

@@ -164,8 +164,9 @@ final class SparePool {
             return;
         }
         Path output = base.get().resolveSibling(base.get().getFileName() + "." + posix.pid() + ".tmp");
+        List<String> env = startupEnv;
         long started = System.nanoTime();
-        reaper.spawn(command.baseTraining(startupEnv, output), new ChildReaper.Spawned() {
+        reaper.spawn(command.baseTraining(env, output), new ChildReaper.Spawned() {
             @Override
             public void started(int pid) {
                 log.info("training the spares' base AOT cache (pid {}) into {}", pid, base.get());
@@ -187,7 +188,7 @@ final class SparePool {
                     Files.move(output, base.get(), StandardCopyOption.ATOMIC_MOVE,
                             StandardCopyOption.REPLACE_EXISTING);
                     log.info("the spares' base AOT cache is trained ({} ms): idle spares are replaced by spares started from it", millis);
-                    renew();
+                    renew(env);
                     return;
                 }
                 log.warn("the base AOT training failed after {} ms ({}); spares start without it", millis, status);
@@ -364,8 +365,12 @@ final class SparePool {
         }
     }
 
-    /** Replaces the idle spares by new ones (started from an AOT cache that did not exist when they started). */
-    synchronized void renew() {
+    /**
+     * Replaces the idle spares by new ones, started from an AOT cache that did not exist when they started,
+     * for {@code env} (a training's start-up variables: its class path's next runs will have them).
+     */
+    synchronized void renew(List<String> env) {
+        retarget(env);
         ready.forEach(SparePool::retireReady);
         ready.clear();
         refill();
