@@ -113,6 +113,8 @@ final class ClientSession implements Runnable {
                 Libc.close(control);
                 control = -1;
             }
+        } catch (SparePool.Stopping e) {
+            return; // closed without a word: the client tries again, with a new server
         } catch (IOException e) {
             reply("error " + e.getMessage());
             return;

@@ -112,11 +112,11 @@ public final class ExecServer {
     private void serve() throws IOException {
         Files.createDirectories(options.aotDir());
         Files.setPosixFilePermissions(options.aotDir(), PosixFilePermissions.fromString("rwx------"));
+        removeAbandonedTrainingFiles();
         if (Files.deleteIfExists(options.socket())) {
             log.info("removed the socket of a dead exec server: {}", options.socket());
         }
-        listenFd = Libc.socket(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC);
-        Libc.bindAndListen(listenFd, options.socket().toString(), 128);
+        listenFd = Libc.listenUnix(options.socket(), 128);
         Files.setPosixFilePermissions(options.socket(), PosixFilePermissions.fromString("rw-------"));
         log.info("exec server (pid {}) for {}: {} spare(s), exits after {} without a run; listening on {}", posix.pid(),
                 options.classPath(), options.spares(), Durations.format(options.maxIdle()), options.socket());
@@ -127,6 +127,23 @@ public final class ExecServer {
                     () -> stop(0, "SIG" + name + ": no new runs; the running ones end first")));
         }
         acceptLoop();
+    }
+
+    /**
+     * A training writes {@code KEY.aot.PID.tmp} (and the JVM {@code KEY.aot.PID.tmp.config} beside it), renamed
+     * when done: files of a PID that no longer runs were left by a server that died during a training.
+     */
+    private void removeAbandonedTrainingFiles() throws IOException {
+        java.util.regex.Pattern training = java.util.regex.Pattern.compile("[0-9a-f]{64}\\.aot\\.(\\d+)\\.tmp(\\.config)?");
+        try (java.util.stream.Stream<Path> files = Files.list(options.aotDir())) {
+            for (Path file : files.toList()) {
+                java.util.regex.Matcher name = training.matcher(file.getFileName().toString());
+                if (name.matches() && !posix.isAlive(Integer.parseInt(name.group(1)))) {
+                    Files.deleteIfExists(file);
+                    log.info("removed {}: its training's server is gone", file.getFileName());
+                }
+            }
+        }
     }
 
     private void acceptLoop() {

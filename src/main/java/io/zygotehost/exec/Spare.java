@@ -26,8 +26,6 @@ final class Spare {
     final String aotCache;
 
     State state = State.STARTING;
-    /** When it was taken (System.nanoTime), for the pool's refill delay. */
-    long takenAt;
     /** Started for one run (a training), outside the pool's count. */
     boolean dedicated;
     /** Once taken: told how the run ended. */

@@ -18,9 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * environment of the last run, plus one for every run waiting; a spare that is for another environment,
  * or that started before the class path changed, is retired, never handed out.
  *
- * <p>A taken spare is replaced when its run ends, or {@link #REFILL_DELAY} after it was taken if the run
- * goes on: a JVM starting beside a short run would take the cores from it (2 here). A run that waits for a
- * spare has one started at once.
+ * <p>A taken spare is replaced when its run ends, not when it is taken: a JVM starting beside the run would
+ * take the cores from it (2 here); but one spare at least is always ready or starting for the next run, and
+ * a run that waits for a spare has one started at once.
  *
  * <p>A spare that dies before it is ready counts as a failure; {@link #BROKEN_AFTER} in a row and the pool
  * is broken: waiting runs and later ones get the reason, and the server stops (a server that cannot start
@@ -42,7 +39,6 @@ final class SparePool {
 
     private static final Logger log = LoggerFactory.getLogger("exec");
     static final int BROKEN_AFTER = 3;
-    static final Duration REFILL_DELAY = Duration.ofSeconds(1);
     /** A training runs beside the runs: nice 10 leaves them the cores (as the host's AOT trainings do). */
     private static final int TRAINING_NICE = 10;
 
@@ -55,8 +51,8 @@ final class SparePool {
     private final Posix posix = Posix.get();
     /** Base caches this server has started to train (guarded by this). */
     private final Set<Path> baseTrainings = new HashSet<>();
-    private final ScheduledExecutorService timer = java.util.concurrent.Executors
-            .newSingleThreadScheduledExecutor(Thread.ofPlatform().name("exec-refill").daemon(true).factory());
+    /** The pid (and process group) of the base training running, or 0 (guarded by this). */
+    private int baseTraining;
 
     // Guarded by this.
     private List<String> startupEnv;
@@ -97,14 +93,12 @@ final class SparePool {
                         throw new IOException(broken);
                     }
                     if (closed) {
-                        throw new IOException("the exec server is stopping");
+                        throw new Stopping();
                     }
                     Spare spare = ready.poll();
                     if (spare != null) {
                         spare.state = Spare.State.TAKEN;
-                        spare.takenAt = System.nanoTime();
                         spare.runEnded = runEnded;
-                        timer.schedule(this::refillNow, REFILL_DELAY.toMillis(), TimeUnit.MILLISECONDS);
                         return spare;
                     }
                     long left = deadline - System.nanoTime();
@@ -131,6 +125,13 @@ final class SparePool {
         return ready;
     }
 
+    /** The server is stopping: the run goes to the next server (the client starts one when it finds none). */
+    static final class Stopping extends IOException {
+        Stopping() {
+            super("the exec server is stopping");
+        }
+    }
+
     /** The environment or the class path changed: what was started for the old ones is retired. */
     private void retarget(List<String> env) {
         boolean classPathChanged = !classPath.unchanged();
@@ -150,10 +151,6 @@ final class SparePool {
         }
     }
 
-    private synchronized void refillNow() {
-        refill();
-    }
-
     /**
      * Under the lock: starts the training of the spares' base AOT cache (see SpareCommand) when it is missing,
      * once per server and start-up environment, at a low priority; the idle spares are replaced when it is done.
@@ -169,6 +166,7 @@ final class SparePool {
         reaper.spawn(command.baseTraining(env, output), new ChildReaper.Spawned() {
             @Override
             public void started(int pid) {
+                trainingStarted(pid);
                 log.info("training the spares' base AOT cache (pid {}) into {}", pid, base.get());
                 try {
                     posix.setGroupPriority(pid, TRAINING_NICE);
@@ -182,6 +180,7 @@ final class SparePool {
                 log.warn("cannot start the base AOT training: {}", e.getMessage());
             }
         }, status -> {
+            trainingEnded();
             long millis = (System.nanoTime() - started) / 1_000_000;
             try {
                 if (status.isCleanExit() && Files.size(output) > 0) {
@@ -203,16 +202,26 @@ final class SparePool {
         });
     }
 
+    /** The base training's process group: a JVM that trains forks a child to write the cache, which must not outlive us. */
+    private synchronized void trainingStarted(int pid) {
+        baseTraining = pid;
+        if (closed) {
+            posix.signalGroup(pid, io.zygotehost.process.Signals.SIGKILL);
+        }
+    }
+
+    private synchronized void trainingEnded() {
+        baseTraining = 0;
+    }
+
     /** Under the lock: starts what the rule above wants. */
     private void refill() {
         if (!closed && startupEnv != null) {
             trainBaseCacheIfMissing();
         }
-        long now = System.nanoTime();
-        long deferred = live.values().stream().filter(spare -> spare.state == Spare.State.TAKEN && !spare.dedicated
-                && now - spare.takenAt < REFILL_DELAY.toNanos()).count();
-        while (!closed && broken == null && startupEnv != null
-                && ready.size() + starting < Math.max(waiting, target + waiting - deferred)) {
+        long running = live.values().stream().filter(spare -> spare.state == Spare.State.TAKEN && !spare.dedicated).count();
+        long wanted = Math.max(waiting + 1, target + waiting - running);
+        while (!closed && broken == null && startupEnv != null && ready.size() + starting < wanted) {
             SpareCommand.Launch launch = command.spare(classPath, startupEnv);
             spawn(launch.request(), startupEnv, launch.aotCache(), null, null);
         }
@@ -387,7 +396,9 @@ final class SparePool {
             }
         }
         ready.clear();
-        timer.shutdownNow();
+        if (baseTraining != 0) {
+            posix.signalGroup(baseTraining, io.zygotehost.process.Signals.SIGKILL);
+        }
         notifyAll();
     }
 

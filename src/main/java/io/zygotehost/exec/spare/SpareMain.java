@@ -41,10 +41,7 @@ public final class SpareMain {
         // Had the server died before this, the write below fails (EPIPE): its end of fd 3 is closed.
         Libc.deathSignal(Libc.SIGKILL);
         Launch launch = Launch.prepare();
-        Optional<ExitReport> exitReport = ExitReport.load();
-        if (exitReport.isPresent()) {
-            exitReport.get().to(-1); // registered now: a run pays for nothing but the descriptor
-        }
+        Libc.reportExitTo(-1); // the exit handler registered now: a run pays for nothing but its descriptor
         rehearse(launch);
         if (args.length == 1 && args[0].equals(REHEARSE_ONLY)) {
             return;
@@ -62,11 +59,9 @@ public final class SpareMain {
         if (received.isEmpty()) {
             return; // retired by the server before any run: end quietly
         }
-        // fd 3 was the spare's; the program's descriptors start free as under java. The control socket
-        // lives on above them, close-on-exec, for the exit report, or closes.
-        if (exitReport.isPresent()) {
-            exitReport.get().to(Libc.dupAbove(CONTROL_FD, EXIT_REPORT_FD_FLOOR));
-        }
+        // fd 3 was the spare's; the program's descriptors start free as under java. The control socket lives
+        // on above them, close-on-exec, for the exit report (see Libc.reportExitTo).
+        Libc.reportExitTo(Libc.dupAbove(CONTROL_FD, EXIT_REPORT_FD_FLOOR));
         Libc.close(CONTROL_FD);
         RunRequest request = received.get().request();
         takeOver(request, received.get().fds());
