@@ -38,7 +38,6 @@ public final class SpareMain {
     /** @param args nothing; or {@value #REHEARSE_ONLY}: rehearse and exit (the base AOT cache's training run) */
     public static void main(String[] args) throws Throwable {
         // The server's death ends the spare, idle or running: nobody would take it, stop it or report its exit.
-        // Had the server died before this, the write below fails (EPIPE): its end of fd 3 is closed.
         Libc.deathSignal(Libc.SIGKILL);
         Launch launch = Launch.prepare();
         Libc.reportExitTo(-1); // the exit handler registered now: a run pays for nothing but its descriptor
@@ -46,7 +45,11 @@ public final class SpareMain {
         if (args.length == 1 && args[0].equals(REHEARSE_ONLY)) {
             return;
         }
-        Libc.writeFully(CONTROL_FD, new byte[] {READY});
+        try {
+            Libc.writeFully(CONTROL_FD, new byte[] {READY});
+        } catch (IOException serverGone) {
+            return; // the server died while this spare started (EPIPE): nobody will take it
+        }
 
         Optional<RunRequest.Received> received;
         try {
