@@ -361,26 +361,43 @@ JNIEXPORT jbooleanArray JNICALL LIBC(awaitReadable)(JNIEnv *env, jclass c, jintA
  * System.exit(n), or the launcher's exit once main has returned (0) or thrown (1) and the last non-daemon
  * thread has ended. The process itself ends some 10 to 100 ms later on a loaded machine (its threads must be
  * scheduled to die, its memory unmapped), and no Java code runs any more by then. So an exit handler writes
- * "exit N" to the server, which tells the client at once; the server still reaps the process, and reports a
- * death by signal, which runs no exit handler, from the wait status.
+ * "exit N" to the client (its connection came with the run) and to the server; the server still reaps the
+ * process, and reports a death by signal, which runs no exit handler, from the wait status.
  */
-static int report_fd = -1;
+static int report_client = -1, report_server = -1;
 
-static void report_exit(int status, void *unused) {
-    (void) unused;
+static void report(int code) {
     char line[32];
-    int n = snprintf(line, sizeof line, "exit %d\n", status & 0xff);
-    if (report_fd >= 0 && n > 0) {
-        ssize_t ignored = send(report_fd, line, (size_t) n, MSG_NOSIGNAL);
-        (void) ignored;
+    int n = snprintf(line, sizeof line, "exit %d\n", code & 0xff);
+    /* The client first, as soon as can be; the server's copy tells it the client has the code. */
+    int fds[2] = {report_client, report_server};
+    report_client = report_server = -1; /* once */
+    for (int i = 0; i < 2 && n > 0; i++) {
+        if (fds[i] >= 0) {
+            ssize_t ignored = send(fds[i], line, (size_t) n, MSG_NOSIGNAL);
+            (void) ignored;
+        }
     }
 }
 
-/* From now on the exit code goes to fd; -1: nowhere (a spare registers the handler before it has a run). */
-JNIEXPORT void JNICALL LIBC(reportExitTo)(JNIEnv *env, jclass c, jint fd) {
+static void report_exit(int status, void *unused) {
+    (void) unused;
+    report(status);
+}
+
+/* The code is known before exit(3) (main ended: see ExitReport.java): reported now, not again at exit. */
+JNIEXPORT void JNICALL LIBC(reportExitNow)(JNIEnv *env, jclass c, jint code) {
+    (void) env;
+    (void) c;
+    report(code);
+}
+
+/* From now on the exit code goes to the client and the server; -1: nowhere (a spare before its run). */
+JNIEXPORT void JNICALL LIBC(reportExitTo)(JNIEnv *env, jclass c, jint client, jint server) {
     (void) c;
     static int registered = 0;
-    report_fd = fd;
+    report_client = client;
+    report_server = server;
     if (!registered) {
         if (on_exit(report_exit, NULL) != 0) {
             throw_message(env, "on_exit failed");

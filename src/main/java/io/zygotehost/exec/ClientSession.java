@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * ends at once may be reported before it is said to have started); or {@code error TEXT} when the run
  * could not start; {@code note TEXT} lines are for the user's stderr.
  * Lines from the client: {@code signal N} (for the program's process) and {@code group N} (for its process
- * group: what a terminal's Ctrl-C reaches).
+ * group: what a terminal's Ctrl-C reaches). The {@code exit CODE} of a run that ends by exiting is written by
+ * the spare itself, straight to the client, as its JVM exits (see Libc.reportExitTo); the server writes the
+ * other lines.
  */
 final class ClientSession implements Runnable {
 
@@ -57,7 +59,7 @@ final class ClientSession implements Runnable {
                 log.warn("refused a connection from pid {} of uid {}: not our user", peer.pid(), peer.uid());
                 return;
             }
-            Optional<RunRequest.Received> received = RunRequest.receive(fd);
+            Optional<RunRequest.Received> received = RunRequest.receive(fd, 0);
             if (received.isPresent()) {
                 start(received.get());
                 followRun();
@@ -106,12 +108,23 @@ final class ClientSession implements Runnable {
                 handedOver = true;
             }
             control = spare.controlFd; // ours from now on: it brings the exit report
-            Libc.send(control, request.raw(), passed);
-            if (passed != fds) {
-                // A training run: its cache is written as it exits and put in place when it is reaped, which the
-                // client must hear of before the exit code; so the exit code comes from the reaper.
-                Libc.close(control);
-                control = -1;
+            // The client's connection goes too: the spare's exit report goes straight to the client (ExitReport).
+            // Not a training's: its cache is written as it exits and put in place when it is reaped, which the
+            // client must hear of before the exit code; so that exit code comes from the reaper, and the spare
+            // reports into a socket nobody reads.
+            boolean training = passed != fds;
+            int[] nowhere = training ? Libc.socketPair() : null;
+            int[] withClient = java.util.Arrays.copyOf(passed, passed.length + 1);
+            withClient[passed.length] = training ? nowhere[0] : fd;
+            try {
+                Libc.send(control, request.raw(), withClient);
+            } finally {
+                if (training) {
+                    Libc.close(nowhere[0]);
+                    Libc.close(nowhere[1]);
+                    Libc.close(control);
+                    control = -1;
+                }
             }
         } catch (SparePool.Stopping e) {
             return; // closed without a word: the client tries again, with a new server
@@ -186,7 +199,10 @@ final class ClientSession implements Runnable {
         }
     }
 
-    /** The spare's JVM is exiting with this code: the program has written all it will. */
+    /**
+     * The spare's JVM is exiting with this code: the program has written all it will, and the spare has
+     * written the same line to the client, before this one.
+     */
     private void exitReported(String line) {
         if (!line.matches("exit [0-9]{1,3}")) {
             log.warn("spare {} sent a line that is no exit report: {}", pid, line);
@@ -199,7 +215,6 @@ final class ClientSession implements Runnable {
             reported = true;
             log.debug("run {} exits after {} ms: {}", pid, (System.nanoTime() - startedNanos) / 1_000_000, line);
             if (!closed) {
-                replyLocked(line);
                 Libc.shutdown(fd); // ends followRun: the client has all it needs
             }
         }

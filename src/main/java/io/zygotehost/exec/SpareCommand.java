@@ -28,31 +28,29 @@ import org.slf4j.LoggerFactory;
  * it alone, and the JDK internals it uses opened or exported to it alone, so the program cannot reach
  * anything {@code java} would not let it.
  *
- * <p>AOT caches (JDK 25, JEP 483/514/515), named as the host's workers' are ({@link AotCacheKey}: a
- * SHA-256 of the jars, the JDK, the command and the JVM flags in the environment), in {@code DIR/aot}:
- * <ul>
- * <li>the class path's own, {@code KEY.aot}, with the program's classes: made by a training run
- *     ({@code exec --train}), never by an ordinary run: a JVM that records a cache prints "AOTConfiguration
- *     recorded" on its stdout and takes seconds longer to exit, which a program's user must not see. A class
- *     path with a folder on it ({@code -cp .}) cannot have one: the JDK archives classes from jars only.</li>
- * <li>else the spares' base cache, {@code BASEKEY.aot}: the JDK's classes and the spare's, trained by the server
- *     itself with a spare that only rehearses (no user code), on no class path, which makes it good for every
- *     class path (the JVM wants the training's class path to be a prefix of the run's). It is what makes a
- *     spare start as cheaply as a plain {@code java}: the module flags above cost the JDK's own CDS archive
- *     its module graph, ~100 ms of CPU per spare measured here.</li>
- * </ul>
+ * <p>The class path's AOT cache (JDK 25, JEP 483/514/515), {@code DIR/aot/KEY.aot}, named as the host's
+ * workers' caches are ({@link AotCacheKey}: a SHA-256 of the jars, the JDK, the command and the JVM flags in
+ * the environment), is used when there is one. It is made by a training run ({@code exec --train}), never by
+ * an ordinary run: a JVM that records a cache prints "AOTConfiguration recorded" on its stdout and takes
+ * seconds longer to exit, which a program's user must not see. A class path with a folder on it
+ * ({@code -cp .}) cannot have one: the JDK archives classes from jars only.
+ *
+ * <p>Measured and left out: a base cache for every spare, trained by the server on a spare's own start (no
+ * user code): a spare then took 450 ms of CPU to get ready instead of 300 (the JVM replays the training's
+ * profiles, compiling at start) and 5 to 10 ms longer to exit, on the path of every run.
  */
 final class SpareCommand {
 
     private static final Logger log = LoggerFactory.getLogger("exec");
 
     static final String MODULE = "io.zygotehost.exec.spare";
-    /** The JDK internals the spare uses: see Launch and WorkingDirectory. */
+    /** The JDK internals the spare uses: see Launch, WorkingDirectory and ExitReport. */
     private static final List<String> MODULE_FLAGS = List.of(
             "--add-modules", MODULE,
             "--enable-native-access=" + MODULE,
             "--add-exports", "java.base/sun.launcher=" + MODULE,
             "--add-exports", "java.base/jdk.internal.misc=" + MODULE,
+            "--add-exports", "java.base/jdk.internal.access=" + MODULE,
             "--add-opens", "java.base/java.io=" + MODULE,
             "--add-opens", "java.base/sun.nio.fs=" + MODULE);
     static final String TITLE = "zygote-host: exec spare";
@@ -103,32 +101,15 @@ final class SpareCommand {
         return hostJar.resolveSibling("zygote-exec-spare.jar");
     }
 
-    /** A pool spare: from the class path's AOT cache when there is one, else from the base cache when there is one. */
+    /** A pool spare: from the class path's AOT cache when there is one. */
     Launch spare(ExecClassPath classPath, List<String> startupEnv) {
         List<String> command = command(classPath);
-        Optional<Path> own = aotCache(classPath, startupEnv, command);
-        Optional<Path> base = baseCache(startupEnv);
-        for (Optional<Path> cache : List.of(own, base)) {
-            if (cache.isPresent() && Files.isRegularFile(cache.get())) {
-                command.addAll(1, AotCacheSpec.useFlags(cache.get()));
-                return new Launch(request(TITLE, command, startupEnv), cache.get().toString());
-            }
+        Optional<Path> cache = aotCache(classPath, startupEnv, command);
+        if (cache.isPresent() && Files.isRegularFile(cache.get())) {
+            command.addAll(1, AotCacheSpec.useFlags(cache.get()));
+            return new Launch(request(TITLE, command, startupEnv), cache.get().toString());
         }
         return new Launch(request(TITLE, command, startupEnv), null);
-    }
-
-    /** The base cache's file for these start-up variables (whether or not it exists yet); empty when there can be none. */
-    Optional<Path> baseCache(List<String> startupEnv) {
-        return keys.computeIfAbsent(List.of("base", startupEnv), k -> key(null, startupEnv, baseCommand()))
-                .map(key -> aotDir.resolve(key + ".aot"));
-    }
-
-    /** The training run of the base cache: a spare on no class path that rehearses, writes the cache as it exits. */
-    SpawnRequest baseTraining(List<String> startupEnv, Path output) {
-        List<String> command = baseCommand();
-        command.addAll(1, AotCacheSpec.trainingFlags(output));
-        command.add(SpareMain.REHEARSE_ONLY);
-        return request(TRAINING_TITLE, command, startupEnv);
     }
 
     /** A training spare: it runs one program and writes the class path's AOT cache to {@code output} as it exits. */
@@ -154,43 +135,35 @@ final class SpareCommand {
         return key.map(k -> aotDir.resolve(k + ".aot"));
     }
 
-    /** @param classPath null for the base cache */
     private Optional<String> key(ExecClassPath classPath, List<String> startupEnv, List<String> command) {
         Map<String, String> env = asMap(startupEnv);
         List<String> flags = new ArrayList<>(command);
         for (String variable : AotCacheKey.FLAG_VARIABLES) {
             flags.addAll(List.of(env.getOrDefault(variable, "").split("\\s+")));
         }
-        List<Path> entries = classPath == null ? List.of() : classPath.entries();
-        String what = classPath == null ? "the spares' base" : classPath.value() + "'s own";
-        Optional<String> unsupported = AotCacheKey.unsupported(flags, entries);
+        Optional<String> unsupported = AotCacheKey.unsupported(flags, classPath.entries());
         if (unsupported.isPresent()) {
-            log.info("no AOT cache of {}: {}", what, unsupported.get());
+            log.info("no AOT cache for the spares of {}: {}", classPath.value(), unsupported.get());
             return Optional.empty();
         }
         try {
-            List<Path> jars = new ArrayList<>(AotCacheKey.jarsOf(entries));
+            List<Path> jars = new ArrayList<>(AotCacheKey.jarsOf(classPath.entries()));
             jars.add(spareJar);
             return Optional.of(AotCacheKey.compute(command, jars, env, jdk));
         } catch (IOException e) {
-            log.warn("no AOT cache of {}: cannot hash its jars: {}", what, e.toString());
+            log.warn("no AOT cache for the spares of {}: cannot hash the class path: {}", classPath.value(), e.toString());
             return Optional.empty();
         }
     }
 
     private List<String> command(ExecClassPath classPath) {
-        List<String> command = baseCommand();
-        command.addAll(command.size() - 1, List.of("-cp", classPath.value()));
-        return command;
-    }
-
-    /** The spare's command without a class path. */
-    private List<String> baseCommand() {
         List<String> command = new ArrayList<>();
         command.add(java);
         command.add("--module-path");
         command.add(spareJar.toString());
         command.addAll(MODULE_FLAGS);
+        command.add("-cp");
+        command.add(classPath.value());
         command.add(SpareMain.class.getName());
         return command;
     }

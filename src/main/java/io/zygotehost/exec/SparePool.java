@@ -2,21 +2,14 @@ package io.zygotehost.exec;
 
 import io.zygotehost.exec.spare.Libc;
 import io.zygotehost.process.ExitStatus;
-import io.zygotehost.process.Posix;
 import io.zygotehost.process.SpawnRequest;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -39,8 +32,6 @@ final class SparePool {
 
     private static final Logger log = LoggerFactory.getLogger("exec");
     static final int BROKEN_AFTER = 3;
-    /** A training runs beside the runs: nice 10 leaves them the cores (as the host's AOT trainings do). */
-    private static final int TRAINING_NICE = 10;
 
     private final ChildReaper reaper;
     private final SpareCommand command;
@@ -48,11 +39,6 @@ final class SparePool {
     private final int target;
     private final String logFile;
     private final Runnable onBroken;
-    private final Posix posix = Posix.get();
-    /** Base caches this server has started to train (guarded by this). */
-    private final Set<Path> baseTrainings = new HashSet<>();
-    /** The pid (and process group) of the base training running, or 0 (guarded by this). */
-    private int baseTraining;
 
     // Guarded by this.
     private List<String> startupEnv;
@@ -151,74 +137,8 @@ final class SparePool {
         }
     }
 
-    /**
-     * Under the lock: starts the training of the spares' base AOT cache (see SpareCommand) when it is missing,
-     * once per server and start-up environment, at a low priority; the idle spares are replaced when it is done.
-     */
-    private void trainBaseCacheIfMissing() {
-        Optional<Path> base = command.baseCache(startupEnv);
-        if (base.isEmpty() || Files.isRegularFile(base.get()) || !baseTrainings.add(base.get())) {
-            return;
-        }
-        Path output = base.get().resolveSibling(base.get().getFileName() + "." + posix.pid() + ".tmp");
-        List<String> env = startupEnv;
-        long started = System.nanoTime();
-        reaper.spawn(command.baseTraining(env, output), new ChildReaper.Spawned() {
-            @Override
-            public void started(int pid) {
-                trainingStarted(pid);
-                log.info("training the spares' base AOT cache (pid {}) into {}", pid, base.get());
-                try {
-                    posix.setGroupPriority(pid, TRAINING_NICE);
-                } catch (IOException e) {
-                    log.warn("the base AOT training (pid {}) runs at normal priority: {}", pid, e.getMessage());
-                }
-            }
-
-            @Override
-            public void failed(IOException e) {
-                log.warn("cannot start the base AOT training: {}", e.getMessage());
-            }
-        }, status -> {
-            trainingEnded();
-            long millis = (System.nanoTime() - started) / 1_000_000;
-            try {
-                if (status.isCleanExit() && Files.size(output) > 0) {
-                    Files.move(output, base.get(), StandardCopyOption.ATOMIC_MOVE,
-                            StandardCopyOption.REPLACE_EXISTING);
-                    log.info("the spares' base AOT cache is trained ({} ms): idle spares are replaced by spares started from it", millis);
-                    renew(env);
-                    return;
-                }
-                log.warn("the base AOT training failed after {} ms ({}); spares start without it", millis, status);
-            } catch (IOException e) {
-                log.warn("the base AOT training failed after {} ms ({}): {}", millis, status, e.toString());
-            }
-            try {
-                Files.deleteIfExists(output);
-            } catch (IOException e) {
-                log.warn("cannot remove {}: {}", output, e.toString());
-            }
-        });
-    }
-
-    /** The base training's process group: a JVM that trains forks a child to write the cache, which must not outlive us. */
-    private synchronized void trainingStarted(int pid) {
-        baseTraining = pid;
-        if (closed) {
-            posix.signalGroup(pid, io.zygotehost.process.Signals.SIGKILL);
-        }
-    }
-
-    private synchronized void trainingEnded() {
-        baseTraining = 0;
-    }
-
     /** Under the lock: starts what the rule above wants. */
     private void refill() {
-        if (!closed && startupEnv != null) {
-            trainBaseCacheIfMissing();
-        }
         long running = live.values().stream().filter(spare -> spare.state == Spare.State.TAKEN && !spare.dedicated).count();
         long wanted = Math.max(waiting + 1, target + waiting - running);
         while (!closed && broken == null && startupEnv != null && ready.size() + starting < wanted) {
@@ -396,9 +316,6 @@ final class SparePool {
             }
         }
         ready.clear();
-        if (baseTraining != 0) {
-            posix.signalGroup(baseTraining, io.zygotehost.process.Signals.SIGKILL);
-        }
         notifyAll();
     }
 

@@ -130,8 +130,14 @@ public final class Libc {
     /** Waits until one of the descriptors can be read (or is at end-of-file, or failed); which, in their order. */
     public static native boolean[] awaitReadable(int... fds) throws IOException;
 
-    /** From now on the process's exit code goes to {@code fd} ("exit N\n") as it exits; -1: nowhere. */
-    public static native void reportExitTo(int fd) throws IOException;
+    /**
+     * From now on the process's exit code goes to the client, then to the server ("exit N\n" to each) as it
+     * exits; -1: nowhere (a spare registers the handler before it has a run).
+     */
+    public static native void reportExitTo(int client, int server) throws IOException;
+
+    /** Reports this exit code now, to where {@link #reportExitTo} said, and no other later. */
+    public static native void reportExitNow(int code);
 
     private static native int[] socketPair0() throws IOException;
 

@@ -54,12 +54,13 @@ public record RunRequest(
     public record Received(RunRequest request, int[] fds) {}
 
     /**
-     * Reads one request from a connected socket. Empty at end-of-file before any byte; the fds that
-     * came are closed when the message is bad.
+     * Reads one request from a connected socket, with its standard descriptors and {@code extraFds} more
+     * after them (the server adds the client's connection for the spare). Empty at end-of-file before any
+     * byte; the fds that came are closed when the message is bad.
      */
-    public static java.util.Optional<Received> receive(int fd) throws IOException {
+    public static java.util.Optional<Received> receive(int fd, int extraFds) throws IOException {
         byte[] first = new byte[64 * 1024];
-        Libc.Received got = Libc.receive(fd, first, 8);
+        Libc.Received got = Libc.receive(fd, first, 3 + extraFds);
         if (got.endOfFile()) {
             return java.util.Optional.empty();
         }
@@ -80,9 +81,9 @@ public record RunRequest(
                 have += readMore(fd, raw, have, raw.length - have);
             }
             RunRequest request = decode(raw);
-            if (request.standardFds().length() != got.fds().length) {
+            if (request.standardFds().length() + extraFds != got.fds().length) {
                 throw new IOException("the request names " + request.standardFds().length() + " descriptors and "
-                        + got.fds().length + " came");
+                        + (got.fds().length - extraFds) + " came");
             }
             return java.util.Optional.of(new Received(request, got.fds()));
         } catch (IOException | RuntimeException e) {

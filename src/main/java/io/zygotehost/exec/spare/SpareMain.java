@@ -28,23 +28,17 @@ public final class SpareMain {
     static final int EXIT_REPORT_FD_FLOOR = 100;
     /** Written once to the control socket when warmed up: the server may hand this spare a run. */
     static final byte READY = 'R';
-    /** The argument of a run that rehearses and exits: the training run of the spares' base AOT cache. */
-    public static final String REHEARSE_ONLY = "--rehearse-only";
     /** A request the spare cannot read: the server logs it, the client is told. */
     static final int EXIT_BAD_REQUEST = 70;
 
     private SpareMain() {}
 
-    /** @param args nothing; or {@value #REHEARSE_ONLY}: rehearse and exit (the base AOT cache's training run) */
     public static void main(String[] args) throws Throwable {
         // The server's death ends the spare, idle or running: nobody would take it, stop it or report its exit.
         Libc.deathSignal(Libc.SIGKILL);
         Launch launch = Launch.prepare();
-        Libc.reportExitTo(-1); // the exit handler registered now: a run pays for nothing but its descriptor
+        ExitReport exitReport = ExitReport.prepare();
         rehearse(launch);
-        if (args.length == 1 && args[0].equals(REHEARSE_ONLY)) {
-            return;
-        }
         try {
             Libc.writeFully(CONTROL_FD, new byte[] {READY});
         } catch (IOException serverGone) {
@@ -53,7 +47,7 @@ public final class SpareMain {
 
         Optional<RunRequest.Received> received;
         try {
-            received = RunRequest.receive(CONTROL_FD);
+            received = RunRequest.receive(CONTROL_FD, 1);
         } catch (IOException e) {
             System.err.println("zygote-host exec spare: a bad request: " + e.getMessage());
             System.exit(EXIT_BAD_REQUEST);
@@ -62,13 +56,22 @@ public final class SpareMain {
         if (received.isEmpty()) {
             return; // retired by the server before any run: end quietly
         }
-        // fd 3 was the spare's; the program's descriptors start free as under java. The control socket lives
-        // on above them, close-on-exec, for the exit report (see Libc.reportExitTo).
-        Libc.reportExitTo(Libc.dupAbove(CONTROL_FD, EXIT_REPORT_FD_FLOOR));
+        // fd 3 was the spare's; the program's descriptors start free as under java. The control socket and the
+        // client's connection (the last descriptor that came) live on above them, close-on-exec, for the exit report.
+        int[] fds = received.get().fds();
+        int client = fds[fds.length - 1];
+        Libc.reportExitTo(Libc.dupAbove(client, EXIT_REPORT_FD_FLOOR), Libc.dupAbove(CONTROL_FD, EXIT_REPORT_FD_FLOOR));
         Libc.close(CONTROL_FD);
         RunRequest request = received.get().request();
-        takeOver(request, received.get().fds());
-        launch.run(request);
+        takeOver(request, java.util.Arrays.copyOf(fds, fds.length - 1));
+        Libc.close(client);
+        try {
+            launch.run(request);
+        } catch (Throwable thrown) {
+            exitReport.mainEnded(1); // the launcher prints it and exits 1 once the last non-daemon thread ends
+            throw thrown;
+        }
+        exitReport.mainEnded(0);
     }
 
     /**
@@ -84,12 +87,16 @@ public final class SpareMain {
         byte[] raw = RunRequest.encode("012", RunRequest.RUN, classPath, classPath, directory,
                 Launch.Rehearsal.class.getName(), List.of(), ownEnvironment());
         int[] pair = Libc.socketPair();
-        Libc.send(pair[0], raw, new int[] {0, 1, 2});
-        RunRequest.Received rehearsal = RunRequest.receive(pair[1]).orElseThrow();
+        Libc.send(pair[0], raw, new int[] {0, 1, 2, pair[0]});
+        RunRequest.Received rehearsal = RunRequest.receive(pair[1], 1).orElseThrow();
         Libc.close(pair[0]);
         Libc.close(pair[1]);
-        takeOver(rehearsal.request(), rehearsal.fds());
+        int[] fds = rehearsal.fds();
+        Libc.close(fds[3]);
+        takeOver(rehearsal.request(), java.util.Arrays.copyOf(fds, 3));
         launch.run(rehearsal.request());
+        System.out.print(""); // the streams' path to a descriptor, without a byte written
+        System.err.print("");
         try {
             Class.forName("zygote_host_exec_rehearsal_absent", false, ClassLoader.getSystemClassLoader());
         } catch (ClassNotFoundException expected) {

@@ -101,7 +101,7 @@ class RunRequestTest {
                     throw new IllegalStateException(e);
                 }
             });
-            RunRequest.Received received = RunRequest.receive(pair[1]).orElseThrow();
+            RunRequest.Received received = RunRequest.receive(pair[1], 0).orElseThrow();
             sender.join();
             return received;
         } catch (InterruptedException e) {
