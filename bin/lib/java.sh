@@ -28,7 +28,7 @@ zh_build_if_needed() {
   if [ -n "${ZYGOTE_HOST_NO_BUILD:-}" ] && [ -f "$jar" ]; then
     return 0
   fi
-  if [ -f "$jar" ] && [ -z "$(find "$root/pom.xml" "$root/src/main" "$root/examples" -newer "$jar" -name '*.java' -o -newer "$jar" -name 'pom.xml' -o -newer "$jar" -name '*.properties' | head -n 1)" ]; then
+  if [ -f "$jar" ] && [ -z "$(find "$root/pom.xml" "$root/src/main" "$root/examples" -newer "$jar" -name '*.java' -o -newer "$jar" -name 'pom.xml' -o -newer "$jar" -name '*.properties' -o -newer "$jar" -name '*.c' | head -n 1)" ]; then
     return 0
   fi
   [ -n "${ZYGOTE_HOST_NO_BUILD:-}" ] && { echo "zygote-host: $jar is missing and ZYGOTE_HOST_NO_BUILD is set: build first (mvn package)" >&2; return 1; }

@@ -28,15 +28,15 @@ import java.util.jar.Manifest;
  *       which the zygote adds, and the environment variables through which a JVM takes more flags.</li>
  * </ul>
  */
-final class AotCacheKey {
+public final class AotCacheKey {
 
     /** Read by the launcher or the JVM as extra flags: they change a cache as much as the command line. */
-    static final List<String> FLAG_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
+    public static final List<String> FLAG_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
 
     private AotCacheKey() {}
 
     /** The JDK of this process, which is the JDK of every child. */
-    static String currentJdk() {
+    public static String currentJdk() {
         return System.getProperty("java.vm.version") + " " + System.getProperty("java.runtime.version");
     }
 
@@ -44,7 +44,7 @@ final class AotCacheKey {
      * Why this command cannot have a cache of ours, if it cannot: the user's own AOT or CDS flags
      * win, and a class-path folder cannot be archived (the JVM refuses to dump with one).
      */
-    static Optional<String> unsupported(List<String> command, List<Path> classPath) {
+    public static Optional<String> unsupported(List<String> command, List<Path> classPath) {
         for (String flag : command) {
             if (flag.startsWith("-XX:AOT") || flag.startsWith("-XX:SharedArchiveFile") || flag.startsWith("-Xshare")
                     || flag.startsWith("-XX:+AutoCreateSharedArchive")) {
@@ -61,7 +61,7 @@ final class AotCacheKey {
     }
 
     /** Every jar a worker may load classes from: the class path, then what manifests add, each once. */
-    static List<Path> jarsOf(List<Path> classPath) throws IOException {
+    public static List<Path> jarsOf(List<Path> classPath) throws IOException {
         Set<Path> jars = new LinkedHashSet<>();
         List<Path> pending = new ArrayList<>(classPath);
         while (!pending.isEmpty()) {
@@ -89,7 +89,7 @@ final class AotCacheKey {
      * @param jars    from {@link #jarsOf}
      * @param env     the worker's environment
      */
-    static String compute(List<String> command, List<Path> jars, Map<String, String> env, String jdk) throws IOException {
+    public static String compute(List<String> command, List<Path> jars, Map<String, String> env, String jdk) throws IOException {
         Sha256 digest = new Sha256().text("jdk").text(jdk).text("command");
         command.forEach(digest::text);
         for (String variable : FLAG_VARIABLES) {

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A cache is never a reason to fail: a training that fails or hangs is logged and the workers
  * start without; a file the JVM cannot use (another JDK or class path, or damaged: see
- * {@link #USE_FLAGS}) is skipped by the JVM ({@code -XX:AOTMode=auto}, the default), with a
+ * {@link AotCacheSpec#useFlags}) is skipped by the JVM ({@code -XX:AOTMode=auto}, the default), with a
  * warning, and the worker starts as if there were none.
  */
 final class AotCache {
@@ -40,15 +40,6 @@ final class AotCache {
      * a core's share against them, so a deploy's training never slows what serves.
      */
     private static final int TRAINING_NICE = 10;
-    /**
-     * With a cache: check its checksums at start. A cache damaged past its header otherwise crashes
-     * the JVM (SIGSEGV in Method::restore_unshareable_info, measured on JDK 25.0.3): every worker
-     * would die young, a crash loop. Verified, the JVM refuses it with a warning and starts without.
-     * Measured cost: under 10 ms per start for a 15 MB cache, within the noise of a JVM start.
-     */
-    private static final List<String> USE_FLAGS = List.of("-XX:+VerifySharedSpaces");
-    /** The training's [aot] warnings (classes it skips: JFR events, proxies) are noise in the app's log; errors stay. */
-    private static final List<String> TRAINING_FLAGS = List.of("-Xlog:aot=error");
 
     private final GenerationSpec spec;
     /** Null when the master gave this generation no cache. */
@@ -81,8 +72,7 @@ final class AotCache {
                     + " changed since this generation started, and the cache stands for its old bytes");
         } else if (Files.isRegularFile(cache.file())) {
             announce("cache", "workers start with the AOT cache " + cache.file());
-            command.addAll(1, USE_FLAGS);
-            command.add(1, "-XX:AOTCache=" + cache.file());
+            command.addAll(1, AotCacheSpec.useFlags(cache.file()));
         } else {
             announce("missing", "workers start without an AOT cache until " + cache.file() + " is trained");
         }
@@ -138,8 +128,7 @@ final class AotCache {
     private SpawnRequest trainingSpawn(Path output) {
         List<String> argv = new ArrayList<>(spec.workerCommand());
         argv.set(0, "zygote-host: aot training " + spec.label());
-        argv.addAll(1, TRAINING_FLAGS);
-        argv.add(1, "-XX:AOTCacheOutput=" + output);
+        argv.addAll(1, AotCacheSpec.trainingFlags(output));
         Map<String, String> env = new HashMap<>(spec.workerEnv());
         env.put(GenerationSpec.ENV, spec.toJson());
         env.put(GenerationSpec.AOT_TRAINING_ENV, Integer.toString(posix.pid()));

@@ -1,0 +1,186 @@
+package io.zygotehost.it;
+
+import static io.zygotehost.it.ExecProcesses.PACKAGE;
+import static io.zygotehost.it.ExecProcesses.SAMPLES;
+import static io.zygotehost.it.ExecProcesses.exec;
+import static io.zygotehost.it.ExecProcesses.java;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/zygote-host exec} runs a class as {@code java -cp} would: the same bytes on stdout and stderr,
+ * the same exit code, the same environment, directory and system properties, with pipes and with files,
+ * for large outputs and concurrent runs; signals reach the program. Every run is compared with a direct
+ * {@code java} run of the same sample program (src/test/java/io/zygotehost/exec/samples).
+ */
+class ExecIT {
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path tmp;
+
+    private ExecProcesses processes;
+
+    @BeforeEach
+    void startFresh() {
+        processes = new ExecProcesses(tmp);
+    }
+
+    @AfterEach
+    void stopServers() {
+        processes.close();
+    }
+
+    @Test
+    void samplePrograms_behaveAsUnderJava() throws IOException {
+        Path work = Files.createDirectories(tmp.resolve("work dir"));
+        Files.writeString(work.resolve("marker.txt"), "read relative to the working directory\n");
+        byte[] input = "line one\nline two\nno newline at the end".getBytes(StandardCharsets.UTF_8);
+        record Case(String main, List<String> args, byte[] stdin, Path directory, Map<String, String> env) {}
+        List<Case> cases = List.of(
+                new Case("Hello", List.of(), new byte[0], ExecProcesses.ROOT, Map.of()),
+                new Case("Exit", List.of("3"), new byte[0], ExecProcesses.ROOT, Map.of()),
+                new Case("Throws", List.of(), new byte[0], ExecProcesses.ROOT, Map.of()),
+                new Case("NoMain", List.of(), new byte[0], ExecProcesses.ROOT, Map.of()),
+                new Case("NoSuchClass", List.of(), new byte[0], ExecProcesses.ROOT, Map.of()),
+                new Case("InstanceMain", List.of(), new byte[0], ExecProcesses.ROOT, Map.of()),
+                new Case("LastThread", List.of(), new byte[0], ExecProcesses.ROOT, Map.of()),
+                new Case("Cat", List.of(), input, ExecProcesses.ROOT, Map.of()),
+                new Case("Describe", List.of("a b", "", "ünïcödé"), new byte[0], work,
+                        Map.of("EXEC_IT_ONLY", "set for this run", "TZ", "Asia/Tokyo")));
+        for (Case c : cases) {
+            List<String> args = new ArrayList<>(List.of("-cp", SAMPLES, PACKAGE + c.main()));
+            args.addAll(c.args());
+            String[] argv = args.toArray(String[]::new);
+            ExecProcesses.Result direct = processes.run(java(argv), c.directory(), c.env(), c.stdin());
+            ExecProcesses.Result viaExec = processes.run(exec(argv), c.directory(), c.env(), c.stdin());
+            String what = c.main() + " " + c.args() + "\ndirect: " + direct + "\nexec: " + viaExec;
+            assertEquals(direct.exitCode(), viaExec.exitCode(), what);
+            assertEquals(direct.out(), viaExec.out(), what);
+            assertEquals(direct.err(), viaExec.err(), what);
+        }
+    }
+
+    @Test
+    void outputToFilesAndLargeOutput_arriveWholeBeforeTheExitCode() throws Exception {
+        // 16 MB to a file, and 4 MB of stdin from a file copied to another: every byte, in order.
+        Path out = tmp.resolve("big.out");
+        Path err = tmp.resolve("big.err");
+        Process big = processes.start(exec("-cp", SAMPLES, PACKAGE + "BigOutput", "16", "7"), ExecProcesses.ROOT,
+                ProcessBuilder.Redirect.PIPE, out, err);
+        assertEquals(0, ExecProcesses.await(big), Files.readString(err));
+        assertEquals(sha256(expectedBigOutput(16, 7)), sha256(Files.readAllBytes(out)));
+        assertEquals("wrote 16 MB with seed 7\n", Files.readString(err));
+
+        byte[] input = expectedBigOutput(4, 11);
+        Path in = Files.write(tmp.resolve("cat.in"), input);
+        Process cat = processes.start(exec("-cp", SAMPLES, PACKAGE + "Cat"), ExecProcesses.ROOT,
+                ProcessBuilder.Redirect.from(in.toFile()), out, err);
+        assertEquals(0, ExecProcesses.await(cat), Files.readString(err));
+        assertArrayEquals(input, Files.readAllBytes(out));
+        assertEquals(input.length + " bytes\n", Files.readString(err));
+
+        // Through a pipe, the same 16 MB: the exit code comes after the last byte.
+        ExecProcesses.Result piped = processes.run(exec("-cp", SAMPLES, PACKAGE + "BigOutput", "16", "7"));
+        assertEquals(0, piped.exitCode(), piped.toString());
+        assertEquals(sha256(expectedBigOutput(16, 7)), sha256(piped.stdout()));
+    }
+
+    @Test
+    void concurrentRuns_doNotMixTheirOutput() {
+        int runs = 6;
+        List<CompletableFuture<ExecProcesses.Result>> results = new ArrayList<>();
+        for (int seed = 0; seed < runs; seed++) {
+            String[] args = {"-cp", SAMPLES, PACKAGE + "BigOutput", "2", Integer.toString(seed)};
+            results.add(CompletableFuture.supplyAsync(() -> processes.run(exec(args)),
+                    command -> Thread.ofPlatform().start(command)));
+        }
+        for (int seed = 0; seed < runs; seed++) {
+            ExecProcesses.Result result = results.get(seed).join();
+            assertEquals(0, result.exitCode(), result.toString());
+            assertEquals(sha256(expectedBigOutput(2, seed)), sha256(result.stdout()), "the output of run " + seed);
+            assertEquals("wrote 2 MB with seed " + seed + "\n", result.err());
+        }
+    }
+
+    @Test
+    void sigintToTheClient_reachesTheProgram_asCtrlCWould() throws Exception {
+        for (List<String> command : List.of(java("-cp", SAMPLES, PACKAGE + "AwaitSignal"),
+                exec("-cp", SAMPLES, PACKAGE + "AwaitSignal"))) {
+            Path out = tmp.resolve("signal.out");
+            Path err = tmp.resolve("signal.err");
+            Process process = processes.start(command, ExecProcesses.ROOT, ProcessBuilder.Redirect.PIPE, out, err);
+            RunningHost.await("the program ready", ExecProcesses.RUN_LIMIT, () -> read(out).startsWith("ready"));
+            new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
+            assertEquals(130, ExecProcesses.await(process), command + ": " + read(err));
+            assertEquals("ready\nshutdown hook ran\n", read(out), command.toString());
+        }
+    }
+
+    @Test
+    void badUsageAndSparesThatCannotStart_getClearErrors() {
+        ExecProcesses.Result noMain = processes.run(exec("-cp", SAMPLES));
+        assertEquals(2, noMain.exitCode(), noMain.toString());
+        assertTrue(noMain.err().contains("no main class given"), noMain.toString());
+
+        ExecProcesses.Result badIdle = processes.run(exec("--max-idle", "0", "-cp", SAMPLES, PACKAGE + "Hello"));
+        assertEquals(2, badIdle.exitCode(), badIdle.toString());
+        assertTrue(badIdle.err().contains("--max-idle wants a duration above 0"), badIdle.toString());
+
+        // A JVM flag the JVM refuses: java says so and exits 1; exec's spares cannot start, and it says where to look.
+        Map<String, String> badFlag = Map.of("JDK_JAVA_OPTIONS", "-XX:+NoSuchFlagForExecIT");
+        String[] hello = {"-cp", SAMPLES, PACKAGE + "Hello"};
+        ExecProcesses.Result direct = processes.run(java(hello), ExecProcesses.ROOT, badFlag, new byte[0]);
+        ExecProcesses.Result viaExec = processes.run(exec(hello), ExecProcesses.ROOT, badFlag, new byte[0]);
+        assertEquals(1, direct.exitCode(), direct.toString());
+        assertEquals(1, viaExec.exitCode(), viaExec.toString());
+        assertTrue(viaExec.err().contains("the spare JVMs die before they are ready"), viaExec.toString());
+        assertTrue(viaExec.err().contains(processes.serverFile(".log").toString()), viaExec.toString());
+        assertTrue(processes.serverLog().contains("Unrecognized VM option 'NoSuchFlagForExecIT'"), processes.serverLog());
+    }
+
+    /** What BigOutput writes: its algorithm, here. */
+    static byte[] expectedBigOutput(int megabytes, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        byte[] all = new byte[megabytes << 20];
+        byte[] chunk = new byte[1 << 16];
+        for (int at = 0; at < all.length; at += chunk.length) {
+            random.nextBytes(chunk);
+            System.arraycopy(chunk, 0, all, at, chunk.length);
+        }
+        return all;
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
