@@ -93,8 +93,8 @@ public final class ChildOutput {
             } catch (IOException ignored) {
                 // run_dir went away; nothing to tidy
             }
+            onEnd.accept(this); // before the latch: whoever awaits the end finds it told
             ended.countDown();
-            onEnd.accept(this);
         }
     }
 
