@@ -107,23 +107,26 @@ final class MemoryBudget {
     }
 
     /**
-     * The PSS a new worker of the generation is expected to reach: its smallest measured ready worker
-     * (the freshest tend to be smallest), else its zygote's (the same JVM and app, before traffic),
-     * else any measured worker of the app; 0 when nothing is measured yet.
+     * The PSS a new worker of the generation is expected to reach: its largest measured ready worker, else its
+     * zygote's (the same JVM and app, before traffic), else any measured worker of the app; 0 when nothing is
+     * measured yet. The largest, not the smallest: a new worker grows to its siblings' size under the same
+     * traffic, and PSS moves as processes come and go (shared pages are divided among more of them). Counting
+     * a worker small let the cap rise by one, the next measurement drain it again: a worker started and
+     * recycled for nothing. Counting it large costs at most one worker the budget could have held.
      */
     static long newWorkerEstimate(AppView app, GenerationView generation) {
-        OptionalLong smallest = generation.workers().stream()
+        OptionalLong largest = generation.workers().stream()
                 .filter(w -> w.phase() == WorkerPhase.READY && w.wear().pss() > 0)
-                .mapToLong(w -> w.wear().pss()).min();
-        if (smallest.isPresent()) {
-            return smallest.getAsLong();
+                .mapToLong(w -> w.wear().pss()).max();
+        if (largest.isPresent()) {
+            return largest.getAsLong();
         }
         long zygote = generation.zygote().map(ZygoteView::pss).orElse(0L);
         if (zygote > 0) {
             return zygote;
         }
         return app.generations().stream().flatMap(g -> g.workers().stream())
-                .mapToLong(w -> w.wear().pss()).filter(pss -> pss > 0).min().orElse(0);
+                .mapToLong(w -> w.wear().pss()).filter(pss -> pss > 0).max().orElse(0);
     }
 
     /** Zygotes and workers as measured, one not yet measured at the size expected of a new worker. */

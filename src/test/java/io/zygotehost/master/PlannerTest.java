@@ -401,9 +401,19 @@ class PlannerTest {
         Policy budget = new Policy(4, 0, 300 * MB, 0, -1);
         AppView app = limited(4, 4, budget, readySized(100 * MB, sized(1, 70 * MB), sized(2, 72 * MB)));
         assertEquals(List.of(new Action.AnnounceCap("hello", 1, 2,
-                "memory 300m holds 2 of its 4 workers (zygotes 100m, a worker ~70m PSS)")), decide(app));
+                "memory 300m holds 2 of its 4 workers (zygotes 100m, a worker ~72m PSS)")), decide(app));
         AppView announced = limited(4, 4, new Policy(4, 0, 300 * MB, 0, 2), readySized(100 * MB, sized(1, 70 * MB), sized(2, 72 * MB)));
         assertEquals(List.of(), decide(announced));
+    }
+
+    @Test
+    void aNewWorkerIsCountedAtItsLargestSiblingSoTheCapDoesNotRiseOnAFreshWorkersSize() {
+        // 200m of room past the zygote: three of the fresh 60m worker would fit, two of the 75m one. A new worker
+        // grows like its siblings: counting the small one would start a third only to drain one at the next check.
+        Policy budget = new Policy(4, 0, 300 * MB, 0, -1);
+        AppView app = limited(4, 4, budget, readySized(100 * MB, sized(1, 60 * MB), sized(2, 75 * MB)));
+        assertEquals(List.of(new Action.AnnounceCap("hello", 1, 2,
+                "memory 300m holds 2 of its 4 workers (zygotes 100m, a worker ~75m PSS)")), decide(app));
     }
 
     @Test
