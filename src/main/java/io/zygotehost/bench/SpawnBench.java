@@ -23,11 +23,14 @@ import java.util.regex.Pattern;
  *   <li><b>worker, AOT cache</b>: the same with the version's AOT cache built;</li>
  *   <li><b>spare activated</b>: {@code spares: 1}: the needed worker is a spare, activated.</li>
  * </ul>
- * For the host rows, "needs a worker" is a SIGHUP after {@code workers: 1} became {@code workers: 2}
- * in the config; the first 200 is the first answer naming the new worker, on a connection of its
- * own; that connection then carries the worker's first 1,000 requests, whose mean latency is
- * compared with the mean of 1,000 requests to a worker that has served 20,000. Everything runs on
- * 127.0.0.1 with free ports, in a temp folder, and is stopped at the end.
+ * For the host rows, "needs a worker" is the crash of the app's only worker ({@code workers: 1}, SIGKILL):
+ * from then on nothing serves the port, the master's listening socket queues the connections, and the
+ * first 200 is the first answer, from the new worker, on a connection opened after the kill. A crash, not
+ * a reload that asks for one more worker: a reload's cost (the config read and checked, its jars hashed)
+ * is not the worker's, and the old worker would take the new connections too. That connection then
+ * carries the worker's first 1,000 requests, whose mean latency is compared with the mean of 1,000
+ * requests to a worker that has served 20,000. Everything runs on 127.0.0.1 with free ports, in a temp
+ * folder, and is stopped at the end.
  */
 public final class SpawnBench {
 
@@ -151,20 +154,19 @@ public final class SpawnBench {
             }
             for (int i = 0; i < samples; i++) {
                 String before = workerIdOf(port);
-                writeConfig(config, port, settings, 2);
+                ProcessHandle worker = ProcessHandle.of(workerPid(log, before)).orElseThrow();
                 long start = System.nanoTime();
-                signal(host.pid(), "HUP");
+                worker.destroyForcibly(); // SIGKILL: the app needs a worker now
                 try (FirstOk connection = FirstOk.await(port, start, before)) {
                     times.add(connection.millisToFirstOk());
                     first = connection.meanMicros(FIRST_REQUESTS - 1);
-                    pss = megabytes(newestWorkerPss(log));
+                    pss = megabytes(ProcessMemory.of(workerPid(log, workerIdOf(port))).map(ProcessMemory::pss).orElse(0L));
                 }
-                writeConfig(config, port, settings, 1);
-                signal(host.pid(), "HUP");
-                awaitLog(host, log, "exited after", exitsBefore + i + 1); // the newest worker drains: back to one
+                awaitLog(host, log, "exited after", exitsBefore + i + 1);
                 if (spare) {
                     awaitLog(host, log, "built and waiting", exitsBefore + i + 2);
                 }
+                Thread.sleep(1000); // the new worker's (or spare's) start is done with the cores
             }
         } finally {
             signal(host.pid(), "TERM");
@@ -191,17 +193,20 @@ public final class SpawnBench {
                 """.formatted(root.resolve("examples/hello/v1"), port, workers) + settings.indent(4));
     }
 
-    /** The PSS of the worker the master last reported ready. */
-    private static long newestWorkerPss(Path log) throws IOException {
-        Matcher last = null;
-        Pattern ready = Pattern.compile("worker \\S+ #\\d+ \\(pid (\\d+)\\) ready in");
+    /** The pid of worker {@code id}, from the master's "ready in" line for it. */
+    private static int workerPid(Path log, String id) throws IOException {
+        Pattern ready = Pattern.compile("worker \\S+ #" + id + " \\(pid (\\d+)\\) ready in");
+        Integer pid = null;
         for (String line : Files.readAllLines(log)) {
             Matcher m = ready.matcher(line);
             if (m.find()) {
-                last = m;
+                pid = Integer.parseInt(m.group(1));
             }
         }
-        return last == null ? 0 : ProcessMemory.of(Integer.parseInt(last.group(1))).map(ProcessMemory::pss).orElse(0L);
+        if (pid == null) {
+            throw new IllegalStateException("worker " + id + " never reported ready in " + log);
+        }
+        return pid;
     }
 
     private static void awaitLog(Process host, Path log, String text, int times) throws Exception {

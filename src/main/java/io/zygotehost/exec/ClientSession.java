@@ -9,6 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +36,18 @@ final class ClientSession implements Runnable {
     /** How long a run waits for a spare: a JVM start, on a loaded machine. */
     static final Duration SPARE_WAIT = Duration.ofSeconds(60);
 
+    /** How long a run whose client went may take to report its exit before it counts as orphaned. */
+    static final Duration ORPHAN_GRACE = Duration.ofSeconds(1);
+    private static final ScheduledExecutorService ORPHANS = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "orphaned runs");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     private final int fd;
     private final ExecServer server;
+    /** The spare's exit report, as it comes on its control socket (only this thread reads it). */
+    private final Lines fromSpare = new Lines(this::exitReported);
     private final Posix posix = Posix.get();
     /** The spare's control socket once it has the run (only this thread uses it); -1 before and after. */
     private int control = -1;
@@ -43,6 +57,8 @@ final class ClientSession implements Runnable {
     private boolean ended;
     /** The spare reported its exit code as it exited: that is what the client got. */
     private boolean reported;
+    /** Orphaned, and killed for it. */
+    private boolean killed;
     private boolean closed;
     private long startedNanos;
 
@@ -63,7 +79,7 @@ final class ClientSession implements Runnable {
             if (received.isPresent()) {
                 start(received.get());
                 followRun();
-                killOrphanedRun();
+                awaitExitReport();
             }
         } catch (IOException e) {
             log.warn("a client connection failed: {}", e.getMessage());
@@ -156,7 +172,6 @@ final class ClientSession implements Runnable {
     private void followRun() throws IOException {
         byte[] buffer = new byte[256];
         Lines fromClient = new Lines(this::forward);
-        Lines fromSpare = new Lines(this::exitReported);
         while (true) {
             boolean[] readable = control >= 0 ? Libc.awaitReadable(fd, control) : Libc.awaitReadable(fd);
             if (readable[0]) {
@@ -221,11 +236,37 @@ final class ClientSession implements Runnable {
     }
 
     /**
+     * The client is gone: after its program's exit report, or killed by a signal it could not forward. The spare
+     * writes its report to the client first, then to us, so the client may well have read it and exited before
+     * our copy is read; a kill then would only be noise in the log. The spare's control socket tells which: its
+     * report, or its end (reaped), within {@link #ORPHAN_GRACE}; past that the run is orphaned and killed.
+     */
+    private void awaitExitReport() throws IOException {
+        if (control >= 0 && !reportedOrEnded()) {
+            ScheduledFuture<?> orphaned = ORPHANS.schedule(this::killOrphanedRun, ORPHAN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                byte[] buffer = new byte[256];
+                for (int n; !reportedOrEnded() && (n = Libc.read(control, buffer, 0, buffer.length)) > 0; ) {
+                    fromSpare.add(buffer, n);
+                }
+            } finally {
+                orphaned.cancel(false);
+            }
+        }
+        killOrphanedRun();
+    }
+
+    private synchronized boolean reportedOrEnded() {
+        return reported || ended;
+    }
+
+    /**
      * The client went before its program ended: it was killed by a signal it could not forward (SIGKILL).
      * The client stands for the program's process, so the program goes the same way, with its children.
      */
     private synchronized void killOrphanedRun() {
-        if (handedOver && !ended && !reported) {
+        if (handedOver && !ended && !reported && !killed) {
+            killed = true;
             log.info("the client of run {} is gone: the run is killed", pid);
             posix.signalGroup(pid, io.zygotehost.process.Signals.SIGKILL);
         }
