@@ -366,9 +366,26 @@ JNIEXPORT jbooleanArray JNICALL LIBC(awaitReadable)(JNIEnv *env, jclass c, jintA
  */
 static int report_client = -1, report_server = -1;
 
+/*
+ * The run's stdin, stdout and stderr are the client's: let go of them before the report, so that a reader of
+ * the output (a pipe: $(...), | less) sees its end when the client exits, not when this process is gone, some
+ * 10 to 15 ms later (measured: a hello world's run through $(...) took 11 to 23 ms instead of 5 to 10). The
+ * program writes nothing more by now; a daemon thread's late write goes to /dev/null rather than to a reused
+ * descriptor. Failures are left as they are: the process is exiting, and the report matters more.
+ */
+static void release_stdio(void) {
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null < 0) return;
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fd != null) (void) dup2(null, fd);
+    }
+    if (null > 2) close(null);
+}
+
 static void report(int code) {
     char line[32];
     int n = snprintf(line, sizeof line, "exit %d\n", code & 0xff);
+    if (report_client >= 0) release_stdio();
     /* The client first, as soon as can be; the server's copy tells it the client has the code. */
     int fds[2] = {report_client, report_server};
     report_client = report_server = -1; /* once */

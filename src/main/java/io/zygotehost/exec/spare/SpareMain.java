@@ -1,16 +1,21 @@
 package io.zygotehost.exec.spare;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.zip.ZipEntry;
 
 /**
  * A spare JVM of {@code zygote-host exec}: started ahead of need by the exec server with the user's
@@ -101,6 +106,8 @@ public final class SpareMain {
         launch.run(rehearsal.request());
         System.out.print(""); // the streams' path to a descriptor, without a byte written
         System.err.print("");
+        // ...and the path of characters encoded on their way there, into a stream of its own that goes nowhere.
+        new PrintStream(OutputStream.nullOutputStream(), true, System.out.charset()).println("rehearsal");
         try {
             Class.forName("zygote_host_exec_rehearsal_absent", false, ClassLoader.getSystemClassLoader());
         } catch (ClassNotFoundException expected) {
@@ -112,31 +119,76 @@ public final class SpareMain {
     /**
      * Loads a class from a folder and from a jar, through class loaders of its own, as the program's main class
      * will be loaded from the class path: finding a class file is not what the search for an absent class
-     * does (the JDK classes of a found resource, a code source and its protection domain, a package defined,
-     * are not in the JDK's CDS archive). Measured with strace on a spare: those first loads were 4 to 5 ms of
-     * a hello world's run. The class path is the user's and is left alone: the folder is a temporary one, the
-     * jar the spare's own. Nothing here may read the time zone or the locale (no jar is written: that dates its
-     * entries), which the JDK fixes at first use: the program's TZ comes with the run.
+     * does (the JDK classes of a found resource, a jar's manifest, a code source and its protection domain, a
+     * package defined, are not in the JDK's CDS archive). Measured with strace on a spare: those first loads
+     * were 4 to 5 ms of a hello world's run. The class path is the user's and is left alone: the files go in
+     * a temporary folder. The class is in a package of no module: one of a named module's packages (the
+     * spare's own classes) would be found in the module, never on a class path. Nothing here may read the time zone,
+     * which the JDK fixes at first use (the program's TZ comes with the run): the jar's entries are dated
+     * in local fields, not from the clock.
      */
     private static void rehearseClassFound() throws IOException, ReflectiveOperationException {
-        Class<?> rehearsal = Launch.Rehearsal.class;
-        String entry = rehearsal.getName().replace('.', '/') + ".class";
         Path folder = Files.createTempDirectory("zygote-host-exec-rehearsal");
-        Path classFile = folder.resolve(entry);
-        try (InputStream in = rehearsal.getResourceAsStream("/" + entry)) {
+        Path classFile = folder.resolve(FOUND_CLASS + ".class");
+        Path jar = folder.resolve("found.jar");
+        try {
             Files.createDirectories(classFile.getParent());
-            Files.write(classFile, in.readAllBytes());
-            URL ownJar = rehearsal.getProtectionDomain().getCodeSource().getLocation();
-            for (URL root : List.of(folder.toUri().toURL(), ownJar)) {
-                try (URLClassLoader loader = new URLClassLoader(new URL[] {root}, ClassLoader.getPlatformClassLoader())) {
-                    Class.forName(rehearsal.getName(), true, loader);
+            Files.write(classFile, foundClassBytes());
+            LocalDateTime dated = LocalDateTime.of(2000, 1, 1, 0, 0);
+            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+                ZipEntry manifest = new ZipEntry(JarFile.MANIFEST_NAME);
+                manifest.setTimeLocal(dated);
+                out.putNextEntry(manifest);
+                out.write("Manifest-Version: 1.0\r\nCreated-By: zygote-host exec\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                ZipEntry found = new ZipEntry(FOUND_CLASS + ".class");
+                found.setTimeLocal(dated);
+                out.putNextEntry(found);
+                out.write(foundClassBytes());
+            }
+            for (Path root : List.of(folder, jar)) {
+                try (URLClassLoader loader = new URLClassLoader(new URL[] {root.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+                    Class.forName(FOUND_CLASS.replace('/', '.'), true, loader);
                 }
             }
         } finally {
-            for (Path path = classFile; path.startsWith(folder); path = path.getParent()) {
-                Files.deleteIfExists(path);
-            }
+            Files.deleteIfExists(classFile);
+            Files.deleteIfExists(classFile.getParent());
+            Files.deleteIfExists(jar);
+            Files.deleteIfExists(folder);
         }
+    }
+
+    /** The class {@link #rehearseClassFound} finds (internal name): public, no members, in a package of no module. */
+    private static final String FOUND_CLASS = "zygote_host_exec_rehearsal/Found";
+
+    /** Its class file, written out: a class file writer would load more classes into every spare than it saves. */
+    private static byte[] foundClassBytes() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+        try {
+            out.writeInt(0xCAFEBABE);
+            out.writeShort(0); // minor version
+            out.writeShort(52); // major: Java 8, enough for a class without members
+            out.writeShort(5); // constant pool: #1 this class, #2 its name, #3 the superclass, #4 its name
+            out.writeByte(7);
+            out.writeShort(2);
+            out.writeByte(1);
+            out.writeUTF(FOUND_CLASS);
+            out.writeByte(7);
+            out.writeShort(4);
+            out.writeByte(1);
+            out.writeUTF("java/lang/Object");
+            out.writeShort(0x0021); // ACC_PUBLIC | ACC_SUPER
+            out.writeShort(1);
+            out.writeShort(3);
+            out.writeShort(0); // interfaces
+            out.writeShort(0); // fields
+            out.writeShort(0); // methods
+            out.writeShort(0); // attributes
+        } catch (IOException impossible) {
+            throw new java.io.UncheckedIOException(impossible);
+        }
+        return bytes.toByteArray();
     }
 
     /** The environment this JVM started with, read without System.getenv (which would fix it for good). */
