@@ -161,7 +161,7 @@ row "hello: java -cp DIR Hello" hello_java
 row "hello: bin/zygote-host exec -cp DIR Hello" hello_exec
 row "hello: target/zygote-exec -cp DIR Hello" hello_client
 row "json: java -cp JARS JsonRoundTrip" json_java
-row "json: bin/zygote-host exec (base AOT cache)" json_exec
+row "json: bin/zygote-host exec (no AOT cache yet)" json_exec
 row "json: java, second series" json_java2
 row "json: bin/zygote-host exec, after --train" json_trained
 hello_java=$(echo "${times[hello_java]}" | median) hello_exec=$(echo "${times[hello_exec]}" | median)

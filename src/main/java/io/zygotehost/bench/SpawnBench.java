@@ -23,8 +23,9 @@ import java.util.regex.Pattern;
  *   <li><b>worker, AOT cache</b>: the same with the version's AOT cache built;</li>
  *   <li><b>spare activated</b>: {@code spares: 1}: the needed worker is a spare, activated.</li>
  * </ul>
- * For the host rows, "needs a worker" is the crash of the app's only worker ({@code workers: 1}, SIGKILL):
- * from then on nothing serves the port, the master's listening socket queues the connections, and the
+ * For the host rows, "needs a worker" is the crash of the app's only worker ({@code workers: 1}, SIGKILL)
+ * (a worker past the master's 10 s of "dying young", so no crash backoff applies); from then on nothing
+ * serves the port, the master's listening socket queues the connections, and the
  * first 200 is the first answer, from the new worker, on a connection opened after the kill. A crash, not
  * a reload that asks for one more worker: a reload's cost (the config read and checked, its jars hashed)
  * is not the worker's, and the old worker would take the new connections too. That connection then
@@ -38,6 +39,8 @@ public final class SpawnBench {
     private static final int FIRST_REQUESTS = 1_000;
     private static final int WARM_REQUESTS = 20_000;
     private static final long READY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(120);
+    /** Past the master's Backoff.YOUNG (10 s): a worker killed older than this is no crash loop. */
+    private static final java.time.Duration OLD_ENOUGH = java.time.Duration.ofSeconds(12);
 
     private final Path root;
     private final Path work;
@@ -155,6 +158,10 @@ public final class SpawnBench {
             for (int i = 0; i < samples; i++) {
                 String before = workerIdOf(port);
                 ProcessHandle worker = ProcessHandle.of(workerPid(log, before)).orElseThrow();
+                // A worker that dies younger than the master's YOUNG counts as a crash loop: its replacement
+                // would wait for the backoff. Here the crash stands for a need, so the worker is let age first.
+                Thread.sleep(Math.max(0, OLD_ENOUGH.toMillis() - worker.info().startInstant()
+                        .map(started -> java.time.Duration.between(started, java.time.Instant.now()).toMillis()).orElse(0L)));
                 long start = System.nanoTime();
                 worker.destroyForcibly(); // SIGKILL: the app needs a worker now
                 try (FirstOk connection = FirstOk.await(port, start, before)) {

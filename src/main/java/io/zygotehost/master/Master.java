@@ -11,6 +11,7 @@ import io.zygotehost.ipc.Connection;
 import io.zygotehost.ipc.GenerationSpec;
 import io.zygotehost.ipc.IpcServer;
 import io.zygotehost.ipc.Message;
+import io.zygotehost.ipc.MessageCodec;
 import io.zygotehost.ipc.RunAs;
 import io.zygotehost.ipc.TlsFiles;
 import io.zygotehost.metrics.ProcessMemory;
@@ -1029,6 +1030,7 @@ public final class Master {
                     + ": stop it first (bin/zygote-host stop " + config.file() + ")");
         }
         PidFile.write(runDir, (int) ProcessHandle.current().pid());
+        MessageCodec.warmUp();
         Path socket = runDir.resolve("ipc.sock");
         IpcServer.Listener listener = new IpcServer.Listener() {
             public void connected(Connection connection, Message.Hello hello) {

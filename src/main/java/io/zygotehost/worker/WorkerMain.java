@@ -5,6 +5,7 @@ import io.zygotehost.api.HttpHandler;
 import io.zygotehost.ipc.GenerationSpec;
 import io.zygotehost.ipc.MasterLink;
 import io.zygotehost.ipc.Message;
+import io.zygotehost.ipc.MessageCodec;
 import io.zygotehost.zygote.AppLoader;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -113,6 +114,7 @@ public final class WorkerMain {
      */
     private void warmSpare() {
         server.warmAcceptPath();
+        MessageCodec.warmUp();
         if (spec.warmup().requests() == 0) {
             return;
         }

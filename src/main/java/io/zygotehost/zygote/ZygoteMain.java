@@ -4,6 +4,7 @@ import io.zygotehost.api.Application;
 import io.zygotehost.ipc.GenerationSpec;
 import io.zygotehost.ipc.MasterLink;
 import io.zygotehost.ipc.Message;
+import io.zygotehost.ipc.MessageCodec;
 import io.zygotehost.process.ExitStatus;
 import io.zygotehost.process.Posix;
 import io.zygotehost.process.SpawnRequest;
@@ -62,6 +63,7 @@ public final class ZygoteMain {
         }
         runCanary();
         aotCache = new AotCache(spec, posix);
+        MessageCodec.warmUp();
         startReaper();
         aotCache.trainIfMissing(); // on this thread, the one that spawns
         spawnLoop();
