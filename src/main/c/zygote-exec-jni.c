@@ -374,6 +374,7 @@ static int report_client = -1, report_server = -1;
  * descriptor. Failures are left as they are: the process is exiting, and the report matters more.
  */
 static void release_stdio(void) {
+    fflush(NULL); /* a native library's buffered C output, which exit(3) would flush only after this handler */
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null < 0) return;
     for (int fd = 0; fd <= 2; fd++) {

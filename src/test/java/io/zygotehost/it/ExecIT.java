@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -131,6 +132,31 @@ class ExecIT {
             new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
             assertEquals(130, ExecProcesses.await(process), command + ": " + read(err));
             assertEquals("ready\nshutdown hook ran\n", read(out), command.toString());
+        }
+    }
+
+    @Test
+    void aClientKilledBySigkill_takesItsProgramWithIt() throws Exception {
+        // The client stands for the program's process: killed where it can forward nothing, the server kills the
+        // program after its grace for a late exit report. SIGKILL: the program's shutdown hook never runs.
+        Path out = tmp.resolve("orphan.out");
+        Path err = tmp.resolve("orphan.err");
+        Process client = processes.start(exec("-cp", SAMPLES, PACKAGE + "AwaitSignal"), ExecProcesses.ROOT,
+                ProcessBuilder.Redirect.PIPE, out, err);
+        RunningHost.await("the program ready", ExecProcesses.RUN_LIMIT, () -> read(out).startsWith("ready"));
+        ProcessHandle program = ProcessHandle.allProcesses()
+                .filter(p -> p.pid() != client.pid() && writesTo(p.pid(), out)).findFirst().orElseThrow();
+        client.destroyForcibly();
+        RunningHost.await("the orphaned program killed", Duration.ofSeconds(30), () -> !program.isAlive());
+        assertEquals("ready\n", read(out), "the program exited rather than being killed");
+    }
+
+    /** Whether the process's stdout is that file: the spare that runs a program has its client's. */
+    private static boolean writesTo(long pid, Path file) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "fd", "1")).equals(file);
+        } catch (IOException | UnsupportedOperationException | SecurityException gone) {
+            return false;
         }
     }
 
