@@ -2,6 +2,7 @@ package io.zygotehost.worker;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -99,7 +100,15 @@ final class HttpServer {
 
     /** Starts accepting: the socket is already bound and listening in the master, so registering is all. */
     void accept(int listenFd) throws InterruptedException {
-        listener = bootstrap.clone().channelFactory(() -> new EpollServerSocketChannel(listenFd)).register().sync().channel();
+        listener = bootstrap.clone().channelFactory(new OnListeningFd(listenFd)).register().sync().channel();
+    }
+
+    /** The master's listening socket as a channel. A class, not a lambda: a spare's activation links no lambda. */
+    private record OnListeningFd(int fd) implements ChannelFactory<EpollServerSocketChannel> {
+        @Override
+        public EpollServerSocketChannel newChannel() {
+            return new EpollServerSocketChannel(fd);
+        }
     }
 
     /**

@@ -144,10 +144,14 @@ public final class WorkerMain {
     }
 
     private void onMessage(Message message) {
-        switch (message) {
-            case Message.Drain d -> drain(Duration.ofDays(1)); // the master bounds a drain with graceful_timeout and kills past it
-            case Message.Activate a -> activate();
-            default -> log.warn("{}: unexpected message {}", spec.workerLabel(workerId), message);
+        // instanceof, not a pattern switch: a JVM's first pattern switch generates its dispatch class (the class-file
+        // API, 5 to 7 ms measured with -Xlog:class+load), and a spare's first message is its activation.
+        if (message instanceof Message.Drain) {
+            drain(Duration.ofDays(1)); // the master bounds a drain with graceful_timeout and kills past it
+        } else if (message instanceof Message.Activate) {
+            activate();
+        } else {
+            log.warn("{}: unexpected message {}", spec.workerLabel(workerId), message);
         }
     }
 
