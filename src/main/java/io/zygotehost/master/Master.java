@@ -563,6 +563,10 @@ public final class Master {
             applyChange(app, appConfig, waiter);
         }
         config = next;
+        // Memory measured now, before this turn's plan: a budget or a worker count that changed is weighed against
+        // what the processes hold now, not a second ago (workers grow fast under load: sized by an older, smaller
+        // figure, the cap rose by one and the next check drained a worker again).
+        nextMemoryCheck = Instant.EPOCH;
         watchReleases();
         try {
             admin.configure(next.host().admin(), next.host().adminToken());
