@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -40,7 +42,7 @@ public final class SpawnBench {
     private static final int WARM_REQUESTS = 20_000;
     private static final long READY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(120);
     /** Past the master's Backoff.YOUNG (10 s): a worker killed older than this is no crash loop. */
-    private static final java.time.Duration OLD_ENOUGH = java.time.Duration.ofSeconds(12);
+    private static final Duration OLD_ENOUGH = Duration.ofSeconds(12);
 
     private final Path root;
     private final Path work;
@@ -161,7 +163,7 @@ public final class SpawnBench {
                 // A worker that dies younger than the master's YOUNG counts as a crash loop: its replacement
                 // would wait for the backoff. Here the crash stands for a need, so the worker is let age first.
                 Thread.sleep(Math.max(0, OLD_ENOUGH.toMillis() - worker.info().startInstant()
-                        .map(started -> java.time.Duration.between(started, java.time.Instant.now()).toMillis()).orElse(0L)));
+                        .map(started -> Duration.between(started, Instant.now()).toMillis()).orElse(0L)));
                 long start = System.nanoTime();
                 worker.destroyForcibly(); // SIGKILL: the app needs a worker now
                 try (FirstOk connection = FirstOk.await(port, start, before)) {

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 
 /** The one codec of the wire: a {@link Message} as one line of JSON. */
 public final class MessageCodec {
@@ -65,7 +66,7 @@ public final class MessageCodec {
      * 27 ms more to the spare's "activated".
      */
     public static void warmUp() {
-        java.util.List<Message> samples = java.util.List.of(new Message.WorkerExited(1, 1, 0, 9),
+        List<Message> samples = List.of(new Message.WorkerExited(1, 1, 0, 9),
                 new Message.WorkerSpawned(1, 1), new Message.SpawnWorker(1, true, "", ""), new Message.Activate(),
                 new Message.WorkerReady(), new Message.Drain());
         for (Message sample : samples) {

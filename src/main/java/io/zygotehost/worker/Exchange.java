@@ -20,9 +20,4 @@ public record Exchange(String client, String method, String uri, String protocol
     static Exchange headless(String client, int status, long bytes, long startMillis) {
         return new Exchange(client, null, null, null, status, bytes, null, null, startMillis, 0);
     }
-
-    /** "GET /path HTTP/1.1", or "-" for a response that answered no decoded head. */
-    public String requestLine() {
-        return method == null ? "-" : method + ' ' + uri + ' ' + protocol;
-    }
 }

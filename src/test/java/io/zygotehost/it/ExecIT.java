@@ -6,6 +6,7 @@ import static io.zygotehost.it.ExecProcesses.exec;
 import static io.zygotehost.it.ExecProcesses.java;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -139,6 +140,12 @@ class ExecIT {
     void aClientKilledBySigkill_takesItsProgramWithIt() throws Exception {
         // The client stands for the program's process: killed where it can forward nothing, the server kills the
         // program after its grace for a late exit report. SIGKILL: the program's shutdown hook never runs.
+        // A client that exits on its exit report is no orphan, though it may go before the server reads its copy.
+        for (int i = 0; i < 3; i++) {
+            ExecProcesses.Result hello = processes.run(exec("-cp", SAMPLES, PACKAGE + "Hello"));
+            assertEquals(0, hello.exitCode(), hello.toString());
+        }
+        assertFalse(processes.serverLog().contains("is gone: the run is killed"), processes.serverLog());
         Path out = tmp.resolve("orphan.out");
         Path err = tmp.resolve("orphan.err");
         Process client = processes.start(exec("-cp", SAMPLES, PACKAGE + "AwaitSignal"), ExecProcesses.ROOT,
@@ -149,6 +156,8 @@ class ExecIT {
         client.destroyForcibly();
         RunningHost.await("the orphaned program killed", Duration.ofSeconds(30), () -> !program.isAlive());
         assertEquals("ready\n", read(out), "the program exited rather than being killed");
+        assertTrue(processes.serverLog().contains("the client of run " + program.pid() + " is gone: the run is killed"),
+                processes.serverLog());
     }
 
     /** Whether the process's stdout is that file: the spare that runs a program has its client's. */

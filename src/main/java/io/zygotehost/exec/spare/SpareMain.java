@@ -1,8 +1,11 @@
 package io.zygotehost.exec.spare;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.Charset;
@@ -131,9 +134,10 @@ public final class SpareMain {
         Path folder = Files.createTempDirectory("zygote-host-exec-rehearsal");
         Path classFile = folder.resolve(FOUND_CLASS + ".class");
         Path jar = folder.resolve("found.jar");
+        byte[] classBytes = foundClassBytes();
         try {
             Files.createDirectories(classFile.getParent());
-            Files.write(classFile, foundClassBytes());
+            Files.write(classFile, classBytes);
             LocalDateTime dated = LocalDateTime.of(2000, 1, 1, 0, 0);
             try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
                 ZipEntry manifest = new ZipEntry(JarFile.MANIFEST_NAME);
@@ -143,7 +147,7 @@ public final class SpareMain {
                 ZipEntry found = new ZipEntry(FOUND_CLASS + ".class");
                 found.setTimeLocal(dated);
                 out.putNextEntry(found);
-                out.write(foundClassBytes());
+                out.write(classBytes);
             }
             for (Path root : List.of(folder, jar)) {
                 try (URLClassLoader loader = new URLClassLoader(new URL[] {root.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
@@ -163,8 +167,8 @@ public final class SpareMain {
 
     /** Its class file, written out: a class file writer would load more classes into every spare than it saves. */
     private static byte[] foundClassBytes() {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
         try {
             out.writeInt(0xCAFEBABE);
             out.writeShort(0); // minor version
@@ -186,7 +190,7 @@ public final class SpareMain {
             out.writeShort(0); // methods
             out.writeShort(0); // attributes
         } catch (IOException impossible) {
-            throw new java.io.UncheckedIOException(impossible);
+            throw new UncheckedIOException(impossible);
         }
         return bytes.toByteArray();
     }
