@@ -106,7 +106,7 @@ final class ClientSession implements Runnable {
                 reply("error this exec server serves the class path " + server.classPath() + ", not " + classPath);
                 return;
             }
-            List<String> env = StartupEnvironment.of(request.environment().stream().map(ClientSession::utf8).toList());
+            List<String> env = StartupEnvironment.of(request.environment());
             if (request.mode().equals(RunRequest.TRAIN)) {
                 Optional<Training> training = server.training(env, this::ended, this::reply);
                 if (training.isEmpty()) {

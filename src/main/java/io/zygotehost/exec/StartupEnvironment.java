@@ -1,5 +1,8 @@
 package io.zygotehost.exec;
 
+import io.zygotehost.exec.spare.RunRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -26,14 +29,33 @@ final class StartupEnvironment {
 
     private StartupEnvironment() {}
 
-    /** The entries ("NAME=value") of an environment that a JVM reads at start, sorted: equal lists, equal JVMs. */
+    /**
+     * The entries ("NAME=value") of an environment that a JVM reads at start, as UTF-8 text, sorted: equal
+     * lists, equal JVMs. {@code environment} is a request's (RunRequest: bytes as chars); only the entries kept
+     * are decoded. Loops, not streams: this is on the path of every run, and mostly interpreted there.
+     */
     static List<String> of(List<String> environment) {
-        return environment.stream().filter(StartupEnvironment::readAtStart).sorted().toList();
+        List<String> read = new ArrayList<>();
+        for (String entry : environment) {
+            if (readAtStart(entry)) {
+                read.add(RunRequest.decoded(entry, StandardCharsets.UTF_8));
+            }
+        }
+        read.sort(null);
+        return read;
     }
 
     private static boolean readAtStart(String entry) {
         int equals = entry.indexOf('=');
         String name = equals < 0 ? entry : entry.substring(0, equals);
-        return NAMES.contains(name) || PREFIXES.stream().anyMatch(name::startsWith);
+        if (NAMES.contains(name)) {
+            return true;
+        }
+        for (String prefix : PREFIXES) {
+            if (name.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

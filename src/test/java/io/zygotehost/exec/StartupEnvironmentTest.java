@@ -2,6 +2,7 @@ package io.zygotehost.exec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -19,5 +20,12 @@ class StartupEnvironmentTest {
     @Test
     void theOrderOfTheEnvironment_doesNotMatter() {
         assertEquals(StartupEnvironment.of(List.of("LANG=C", "LC_ALL=C")), StartupEnvironment.of(List.of("LC_ALL=C", "LANG=C")));
+    }
+
+    @Test
+    void theEntriesKept_areDecodedFromTheRequestsBytes_asUtf8() {
+        String raw = new String("JAVA_TOOL_OPTIONS=-Dcity=Zürich".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        String other = new String("NAME=Zürich".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        assertEquals(List.of("JAVA_TOOL_OPTIONS=-Dcity=Zürich"), StartupEnvironment.of(List.of(raw, other)));
     }
 }

@@ -57,7 +57,7 @@ final class ExecProcesses implements AutoCloseable {
     ExecProcesses(Path tmp) {
         this.tmp = tmp;
         env.remove("XDG_RUNTIME_DIR"); // the private folder goes under TMPDIR
-        env.remove("_"); // a shell's "last command": bin/zygote-host, a bash script, changes it as any script would
+        env.remove("_"); // a shell's "last command": bin/zygote-host, a shell script, changes it as any script would
         env.put("TMPDIR", tmp.toString());
         env.put("JAVA_HOME", System.getProperty("java.home"));
         env.put("ZYGOTE_HOST_NO_BUILD", "1"); // the build ran before the integration tests
@@ -89,7 +89,7 @@ final class ExecProcesses implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile());
         builder.environment().clear();
         builder.environment().putAll(env);
-        builder.environment().put("PWD", directory.toString()); // as a shell sets it, and bin/zygote-host (bash) does
+        builder.environment().put("PWD", directory.toString()); // as a shell sets it, and the shell of bin/zygote-host does
         builder.environment().putAll(extraEnv);
         try {
             Process process = builder.start();

@@ -42,6 +42,7 @@ final class Launch {
         WorkingDirectory.resolve();
         Method check = Class.forName(LAUNCHER_HELPER).getMethod("checkAndLoadMain", boolean.class, int.class, String.class);
         Method find = Class.forName(METHOD_FINDER).getMethod("findMainMethod", Class.class);
+        hideOwnModuleProperties();
         return new Launch(check, find);
     }
 
@@ -54,7 +55,6 @@ final class Launch {
         System.setProperty("java.class.path",
                 ClassPaths.expandWildcards(RunRequest.decoded(request.classPathAsGiven(), platform), Path.of(directory)));
         System.setProperty("sun.java.command", String.join(" ", commandLine(mainClassName, args)));
-        hideOwnModuleProperties();
 
         Class<?> mainClass = (Class<?>) unwrap(() -> checkAndLoadMain.invoke(null, true, LM_CLASS, mainClassName));
         Method main = (Method) unwrap(() -> findMainMethod.invoke(null, mainClass));
@@ -73,7 +73,8 @@ final class Launch {
     /**
      * The properties the JVM made of the spare's own module flags (jdk.module.path, jdk.module.addmods.N,
      * jdk.module.addexports.N, ...): {@code java -cp} would have none. The user's own such flags (from
-     * JDK_JAVA_OPTIONS, which come first) keep theirs, with the numbers java would give them.
+     * JDK_JAVA_OPTIONS, which come first) keep theirs, with the numbers java would give them. Hidden as the
+     * spare starts, not at each run (200 us of it, interpreted): the JVM reads them only to build its boot layer.
      */
     private static void hideOwnModuleProperties() {
         String module = SpareMain.class.getModule().getName();
