@@ -424,3 +424,14 @@ JNIEXPORT void JNICALL LIBC(reportExitTo)(JNIEnv *env, jclass c, jint client, ji
         registered = 1;
     }
 }
+
+/*
+ * main(String[]) of a class, called as the java launcher calls it (JNI, no reflection): an exception out of it
+ * is left pending, so the Java caller sees it thrown as it was.
+ */
+JNIEXPORT void JNICALL LIBC(callStaticMain)(JNIEnv *env, jclass c, jclass main_class, jobjectArray args) {
+    (void) c;
+    jmethodID main = (*env)->GetStaticMethodID(env, main_class, "main", "([Ljava/lang/String;)V");
+    if (!main) return; /* NoSuchMethodError pending: the caller checked it is there */
+    (*env)->CallStaticVoidMethod(env, main_class, main, args);
+}

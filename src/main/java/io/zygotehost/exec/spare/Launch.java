@@ -65,6 +65,15 @@ final class Launch {
             constructor.setAccessible(true);
             instance = unwrap(constructor::newInstance);
         }
+        if (instance == null && main.getParameterCount() == 1) {
+            try {
+                Libc.callStaticMain(mainClass, args);
+            } catch (Throwable thrown) {
+                trimLaunchFrames(thrown, Collections.newSetFromMap(new IdentityHashMap<>()));
+                throw thrown;
+            }
+            return;
+        }
         Object target = instance;
         Object[] parameters = main.getParameterCount() == 0 ? new Object[0] : new Object[] {args};
         unwrap(() -> main.invoke(target, parameters));
