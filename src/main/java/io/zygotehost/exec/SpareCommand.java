@@ -52,6 +52,7 @@ final class SpareCommand {
             "--add-exports", "java.base/jdk.internal.misc=" + MODULE,
             "--add-exports", "java.base/jdk.internal.access=" + MODULE,
             "--add-opens", "java.base/java.io=" + MODULE,
+            "--add-opens", "java.base/java.lang=" + MODULE,
             "--add-opens", "java.base/sun.nio.fs=" + MODULE);
     static final String TITLE = "zygote-host: exec spare";
     static final String TRAINING_TITLE = "zygote-host: exec training";

@@ -64,6 +64,7 @@ class ExecIT {
                 new Case("NoSuchClass", List.of(), new byte[0], ExecProcesses.ROOT, Map.of()),
                 new Case("InstanceMain", List.of(), new byte[0], ExecProcesses.ROOT, Map.of()),
                 new Case("LastThread", List.of(), new byte[0], ExecProcesses.ROOT, Map.of()),
+                new Case("ShutdownHook", List.of(), new byte[0], ExecProcesses.ROOT, Map.of()),
                 new Case("Cat", List.of(), input, ExecProcesses.ROOT, Map.of()),
                 new Case("Describe", List.of("a b", "", "ünïcödé"), new byte[0], work,
                         Map.of("EXEC_IT_ONLY", "set for this run", "TZ", "Asia/Tokyo")));
@@ -77,6 +78,21 @@ class ExecIT {
             assertEquals(direct.exitCode(), viaExec.exitCode(), what);
             assertEquals(direct.out(), viaExec.out(), what);
             assertEquals(direct.err(), viaExec.err(), what);
+        }
+    }
+
+    @Test
+    void filesToDeleteOnExit_areGoneWhenTheClientExits() throws IOException {
+        for (List<String> command : List.of(java("-cp", SAMPLES, PACKAGE + "DeletesOnExit"), exec("-cp", SAMPLES, PACKAGE + "DeletesOnExit"))) {
+            Path folder = Files.createDirectories(tmp.resolve("deleted on exit " + System.nanoTime()));
+            List<String> withArgs = new ArrayList<>(command);
+            withArgs.addAll(List.of("5000", folder.toString()));
+            ExecProcesses.Result result = processes.run(withArgs, ExecProcesses.ROOT, Map.of(), new byte[0]);
+            assertEquals(0, result.exitCode(), result.toString());
+            assertEquals("created 5000 files to delete on exit\n", result.out(), result.toString());
+            try (var left = Files.list(folder)) {
+                assertEquals(0, left.count(), command + ": files left in " + folder);
+            }
         }
     }
 

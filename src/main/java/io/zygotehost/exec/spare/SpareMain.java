@@ -80,10 +80,10 @@ public final class SpareMain {
         try {
             launch.run(request);
         } catch (Throwable thrown) {
-            exitReport.mainEnded(1); // the launcher prints it and exits 1 once the last non-daemon thread ends
+            exitReport.mainThrew(); // the launcher prints it and exits 1 once the last non-daemon thread ends
             throw thrown;
         }
-        exitReport.mainEnded(0);
+        exitReport.mainReturned();
     }
 
     /**
