@@ -4,6 +4,7 @@ import io.zygotehost.config.AppConfig;
 import io.zygotehost.ipc.GenerationSpec;
 import io.zygotehost.ipc.RunAs;
 import io.zygotehost.ipc.TlsFiles;
+import io.zygotehost.logs.ChildLogging;
 import io.zygotehost.process.SpawnRequest;
 import java.io.File;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ final class ChildCommands {
             "-XX:TrimNativeHeapInterval=1000",
             "--enable-native-access=ALL-UNNAMED",
             "--sun-misc-unsafe-memory-access=allow",
-            "-Dlogback.configurationFile=logback-child.xml");
+            "-D" + ChildLogging.PROPERTY + "=child");
     /** A zygote runs the canary once and then only spawns: the C1 compiler is all it needs. */
     private static final List<String> ZYGOTE_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-Xss512k");
     /**
