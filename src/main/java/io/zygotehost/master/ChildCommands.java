@@ -19,9 +19,9 @@ import java.util.Optional;
 final class ChildCommands {
 
     /**
-     * Flags every child JVM gets: small, quiet, and allowed the native access Netty and jnr need. The two sizing
-     * flags were measured with {@code bin/bench size} (README, "Small workers": hello, 2 workers, PSS after 3 s of
-     * wrk, on 2 cores and 24 GB), and cost no throughput in {@code bin/bench}:
+     * Flags every child JVM gets: small, quiet, and allowed the native access Netty and jnr need. The sizing flags
+     * were measured with {@code bin/bench size} (README, "Small workers": hello, 2 workers, PSS after 3 s of wrk, on
+     * 2 cores and 24 GB), and cost no throughput in {@code bin/bench}:
      * <ul>
      * <li>{@code -Xms16m}: the initial heap is otherwise 1/64 of the machine's memory capped by {@code heap}, so
      *     all of it (64m) here, and load soon touches all of its 21 MB young generation; from 16m (the smallest
@@ -29,15 +29,25 @@ final class ChildCommands {
      * <li>{@code -XX:TrimNativeHeapInterval=1000}: every second, malloc memory that was freed (mostly the JIT
      *     compilers' arenas, spent once the hot code is compiled) goes back to the OS; glibc keeps it otherwise.
      *     Worker PSS -13 MB, zygote -13 MB, for one malloc_trim a second.
+     * <li>{@code -XX:ArchiveRelocationMode=0} (a diagnostic flag, hence the unlock): the JDK's CDS archive and a
+     *     version's AOT cache are mapped at the address they were built for, so their read-only parts are the same
+     *     page cache pages in every child, counted once among them. JDK 25's default maps them at a random address
+     *     and rewrites their pointers, which makes every page private to each JVM: the JDK's classes.jsa was
+     *     10.9 MiB of a hello worker's PSS, all private, and is 4.6 private + 2.4 (8.9 shared by the zygote and
+     *     two workers); in a worker started from the AOT cache, the cache was 26.2 MiB (23.2 private) and is 11.6
+     *     private + 8.7 (17.4 shared by two workers). The cost: those classes sit at an address ASLR does not
+     *     move, the reason the JDK relocates by default. If the address is taken, the JVM relocates as before.
      * </ul>
      * Measured and left out, no gain: -Xss256k, -XX:ReservedCodeCacheSize=32m, MALLOC_ARENA_MAX=2,
-     * -XX:+UseCompactObjectHeaders, -XX:ArchiveRelocationMode=0 (the CDS archive's pages stay private anyway).
+     * -XX:+UseCompactObjectHeaders.
      */
     private static final List<String> COMMON_FLAGS = List.of(
             "-XX:+UseSerialGC",
             "-XX:-UsePerfData",
             "-Xms16m",
             "-XX:TrimNativeHeapInterval=1000",
+            "-XX:+UnlockDiagnosticVMOptions",
+            "-XX:ArchiveRelocationMode=0",
             "--enable-native-access=ALL-UNNAMED",
             "--sun-misc-unsafe-memory-access=allow",
             "-D" + ChildLogging.PROPERTY + "=child");
