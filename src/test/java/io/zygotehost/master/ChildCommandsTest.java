@@ -55,7 +55,7 @@ class ChildCommandsTest {
     void theUsersJvmOptionsComeLastSoTheyWin() throws Exception {
         List<String> command = spec(app("jvm_options: [-Xms64m, -Dio.netty.eventLoopThreads=3]"), 2, Optional.empty())
                 .workerCommand();
-        int ours = command.indexOf("-Xms16m");
+        int ours = command.indexOf("-Xms8m");
         int theirs = command.indexOf("-Xms64m");
         assertTrue(ours > 0 && theirs > ours, command.toString());
         assertTrue(command.indexOf("-Dio.netty.eventLoopThreads=3") > command.indexOf("-Dio.netty.eventLoopThreads=1"));
