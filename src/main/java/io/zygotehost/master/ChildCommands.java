@@ -124,12 +124,17 @@ final class ChildCommands {
      *     of {@code workers} in place keeps the loops until the next generation.
      * <li>{@code -Djava.library.path}: the folder of Netty's epoll library, ahead of the JVM's own path, so that
      *     every worker loads the one copy instead of extracting its own: 30 ms -> 10 ms of each worker's start.
+     * <li>{@code -Dio.netty.jfr.enabled=false}: Netty otherwise loads JDK Flight Recorder's classes (114 of the
+     *     3,550 a hello worker loads) to declare its allocator's events, which only a JFR recording reads; alone,
+     *     its saving is under the noise of {@code bin/bench size}. An app that records Netty's events sets it
+     *     back to true in jvm_options.
      * </ul>
-     * Both are -D properties the user's jvm_options can override.
+     * All are -D properties the user's jvm_options can override.
      */
     private List<String> workerFlags(AppConfig app) {
         List<String> flags = new ArrayList<>(WORKER_FLAGS);
         flags.add("-Dio.netty.eventLoopThreads=" + Math.max(1, cores / app.workers()));
+        flags.add("-Dio.netty.jfr.enabled=false");
         nettyNative.ifPresent(folder -> flags.add("-Djava.library.path=" + folder + File.pathSeparator
                 + System.getProperty("java.library.path")));
         return flags;

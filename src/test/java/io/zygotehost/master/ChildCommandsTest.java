@@ -44,6 +44,13 @@ class ChildCommandsTest {
     }
 
     @Test
+    void workersKeepNettysFlightRecorderEventsOffUnlessTheAppAsks() throws Exception {
+        assertTrue(spec(app("workers: 2"), 2, Optional.empty()).workerCommand().contains("-Dio.netty.jfr.enabled=false"));
+        List<String> command = spec(app("jvm_options: [-Dio.netty.jfr.enabled=true]"), 2, Optional.empty()).workerCommand();
+        assertTrue(command.indexOf("-Dio.netty.jfr.enabled=true") > command.indexOf("-Dio.netty.jfr.enabled=false"));
+    }
+
+    @Test
     void workersLoadNettysLibraryFromTheFolderTheMasterExtractedItTo() throws Exception {
         List<String> command = spec(app("workers: 1"), 2, Optional.of(Path.of("/run/native/0123"))).workerCommand();
         assertTrue(command.stream().anyMatch(flag -> flag.startsWith("-Djava.library.path=/run/native/0123:")), command.toString());
