@@ -61,7 +61,8 @@ reload_timeout=300             # seconds a `bin/zygote-host reload` may take bef
 stop_timeout=40                # seconds the host gets to stop after SIGTERM before SIGKILL (its shutdown_timeout is 30s)
 
 # A host worker's JVM flags (src/main/java/io/zygotehost/master/ChildCommands.java, with the default heap: 64m).
-plain_flags=(-Xmx64m -XX:+UseSerialGC -XX:-UsePerfData -Xms16m -XX:TrimNativeHeapInterval=1000 --enable-native-access=ALL-UNNAMED
+plain_flags=(-Xmx64m -XX:+UseSerialGC -XX:-UsePerfData -Xms8m -XX:TrimNativeHeapInterval=1000
+             -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 --enable-native-access=ALL-UNNAMED
              --sun-misc-unsafe-memory-access=allow -XX:+ExitOnOutOfMemoryError)
 app_class=example.hello.HelloApp
 
