@@ -23,7 +23,7 @@ classpath="$root/target/zygote-host.jar:$root/target/lib/*"
 case "${1:-}" in
   exec-server)
     # Started by the exec client, which reads its output from DIR/KEY.log: see src/main/c/zygote-exec.c.
-    exec -a "zygote-host: exec server" "$JAVA" "${flags[@]}" -XX:CompileThresholdScaling=0.05 -cp "$classpath" io.zygotehost.exec.ExecServer "${@:2}" ;;
+    exec -a "zygote-host: exec server" "$JAVA" "${flags[@]}" -cp "$classpath" io.zygotehost.exec.ExecServer "${@:2}" ;;
   check|status|reload|stop|--daemon|-h|--help|"") title="zygote-host ${1:-}" ;;
   run) title="zygote-host: master ${2:-}" ;;
   *) title="zygote-host: master $1" ;;
