@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  * a reload that asks for one more worker: a reload's cost (the config read and checked, its jars hashed)
  * is not the worker's, and the old worker would take the new connections too. That connection then
  * carries the worker's first 1,000 requests, whose mean latency is compared with the mean of 1,000
- * requests to a worker that has served 20,000. Everything runs on 127.0.0.1 with free ports, in a temp
+ * requests to a worker that has served 20,000. Its PSS is read after those 1,000 requests, and again after 3 s
+ * at rest (see REST). Everything runs on 127.0.0.1 with free ports, in a temp
  * folder, and is stopped at the end.
  */
 public final class SpawnBench {
@@ -43,6 +44,12 @@ public final class SpawnBench {
     private static final long READY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(120);
     /** Past the master's Backoff.YOUNG (10 s): a worker killed older than this is no crash loop. */
     private static final Duration OLD_ENOUGH = Duration.ofSeconds(12);
+    /**
+     * How long a new worker is left idle after its first 1,000 requests before its PSS is read again: the JIT's
+     * arenas of those first requests (up to 10 MB) are freed as it finishes, and given back to the OS within a
+     * second (-XX:TrimNativeHeapInterval=1000). The first reading shows the worker at its warm-up's peak.
+     */
+    private static final Duration REST = Duration.ofSeconds(3);
 
     private final Path root;
     private final Path work;
@@ -55,7 +62,8 @@ public final class SpawnBench {
     }
 
     /** One row of the table. */
-    private record Row(String name, List<Double> firstOkMillis, double pssMb, double firstMeanMicros, double steadyMeanMicros) {
+    private record Row(String name, List<Double> firstOkMillis, double pssMb, double pssAtRestMb, double firstMeanMicros,
+            double steadyMeanMicros) {
         double median() {
             List<Double> sorted = firstOkMillis.stream().sorted().toList();
             return sorted.get(sorted.size() / 2);
@@ -89,6 +97,7 @@ public final class SpawnBench {
     private Row plainJvm() throws Exception {
         List<Double> times = new ArrayList<>();
         double pss = 0;
+        double pssAtRest = 0;
         double first = 0;
         double steady = 0;
         for (int i = 0; i < samples; i++) {
@@ -106,6 +115,8 @@ public final class SpawnBench {
                 times.add(connection.millisToFirstOk());
                 first = connection.meanMicros(FIRST_REQUESTS - 1);
                 pss = megabytes(ProcessMemory.of((int) server.pid()).map(ProcessMemory::pss).orElse(0L));
+                Thread.sleep(REST);
+                pssAtRest = megabytes(ProcessMemory.of((int) server.pid()).map(ProcessMemory::pss).orElse(0L));
                 connection.meanMicros(WARM_REQUESTS);
                 steady = connection.meanMicros(FIRST_REQUESTS);
                 connection.close();
@@ -114,7 +125,7 @@ public final class SpawnBench {
                 server.waitFor(10, TimeUnit.SECONDS);
             }
         }
-        return new Row("plain JVM (PlainNettyServer)", times, pss, first, steady);
+        return new Row("plain JVM (PlainNettyServer)", times, pss, pssAtRest, first, steady);
     }
 
     // ---- the host ----
@@ -132,6 +143,7 @@ public final class SpawnBench {
         Path log = dir.resolve("logs/zygote-host.log");
         List<Double> times = new ArrayList<>();
         double pss = 0;
+        double pssAtRest = 0;
         double first = 0;
         double steady;
         int exitsBefore = 0;
@@ -169,7 +181,10 @@ public final class SpawnBench {
                 try (FirstOk connection = FirstOk.await(port, start, before)) {
                     times.add(connection.millisToFirstOk());
                     first = connection.meanMicros(FIRST_REQUESTS - 1);
-                    pss = megabytes(ProcessMemory.of(workerPid(log, workerIdOf(port))).map(ProcessMemory::pss).orElse(0L));
+                    int pid = workerPid(log, workerIdOf(port));
+                    pss = megabytes(ProcessMemory.of(pid).map(ProcessMemory::pss).orElse(0L));
+                    Thread.sleep(REST);
+                    pssAtRest = megabytes(ProcessMemory.of(pid).map(ProcessMemory::pss).orElse(0L));
                 }
                 awaitLog(host, log, "exited after", exitsBefore + i + 1);
                 if (spare) {
@@ -183,7 +198,7 @@ public final class SpawnBench {
                 host.destroyForcibly();
             }
         }
-        return new Row(name, times, pss, first, steady);
+        return new Row(name, times, pss, pssAtRest, first, steady);
     }
 
     private void writeConfig(Path config, int port, String settings, int workers) throws IOException {
@@ -311,15 +326,17 @@ public final class SpawnBench {
     // ---- output ----
 
     private static void print(List<Row> rows) {
-        System.out.printf("%-30s %14s %10s %16s %14s %8s%n", "", "to first 200", "PSS", "first 1000 mean", "steady mean", "ratio");
+        System.out.printf("%-30s %14s %10s %12s %16s %14s %8s%n", "", "to first 200", "PSS", "PSS at rest", "first 1000 mean",
+                "steady mean", "ratio");
         for (Row row : rows) {
-            System.out.printf(Locale.ROOT, "%-30s %11.0f ms %7.1f MB %13.0f us %11.0f us %7.2fx%n", row.name(), row.median(),
-                    row.pssMb(), row.firstMeanMicros(), row.steadyMeanMicros(), row.firstMeanMicros() / row.steadyMeanMicros());
+            System.out.printf(Locale.ROOT, "%-30s %11.0f ms %7.1f MB %9.1f MB %13.0f us %11.0f us %7.2fx%n", row.name(),
+                    row.median(), row.pssMb(), row.pssAtRestMb(), row.firstMeanMicros(), row.steadyMeanMicros(),
+                    row.firstMeanMicros() / row.steadyMeanMicros());
         }
         Row plain = rows.getFirst();
         for (Row row : rows.subList(1, rows.size())) {
-            System.out.printf(Locale.ROOT, "RESULT spawn row=\"%s\" first_ok_ms=%.0f vs_plain=%.2f pss_mb=%.1f first1000_vs_steady=%.2f samples=%s%n",
-                    row.name(), row.median(), row.median() / plain.median(), row.pssMb(),
+            System.out.printf(Locale.ROOT, "RESULT spawn row=\"%s\" first_ok_ms=%.0f vs_plain=%.2f pss_mb=%.1f pss_at_rest_mb=%.1f first1000_vs_steady=%.2f samples=%s%n",
+                    row.name(), row.median(), row.median() / plain.median(), row.pssMb(), row.pssAtRestMb(),
                     row.firstMeanMicros() / row.steadyMeanMicros(), row.firstOkMillis());
         }
     }
