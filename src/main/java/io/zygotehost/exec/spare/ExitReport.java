@@ -130,6 +130,9 @@ final class ExitReport {
         }
         Thread[] threads = new Thread[root.activeCount() + 16];
         int count = root.enumerate(threads, true);
+        if (count == threads.length) {
+            return false; // perhaps more than the array held: not sure, so no
+        }
         for (int i = 0; i < count; i++) {
             if (threads[i] != Thread.currentThread() && !threads[i].isDaemon() && threads[i].isAlive()) {
                 return false;
