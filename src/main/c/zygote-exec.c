@@ -1,12 +1,13 @@
 /*
  * zygote-exec: the client of `bin/zygote-host exec`. Built by the Maven build (target/zygote-exec).
  *
- *   zygote-host exec [--classpath CP | -cp CP] [--max-idle D] [--spares N] [--train] MAIN [ARGS...]
+ *   zygote-host exec [--classpath CP | -cp CP] [--max-idle D] [--spares N] [--wait] [--train] MAIN [ARGS...]
  *
  * Runs MAIN.main(ARGS) in a warm JVM as `java -cp CP MAIN ARGS` would run it: the exec server of the
  * class path (one per user and class path, started here on first use) hands this run a spare JVM along
  * with our stdin, stdout and stderr (SCM_RIGHTS), our working directory and our environment. We forward
- * our signals to it and exit as it exits. Written in C because a JVM client would cost a JVM start,
+ * our signals to it and exit as it exits. When no spare is ready (runs back to back, a new server), the
+ * server says so ("cold JAVA") and we become `JAVA [-cp CP] MAIN ARGS` ourselves, unless --wait. Written in C because a JVM client would cost a JVM start,
  * the very thing exec saves.
  *
  * The wire format of the request is documented in io.zygotehost.exec.spare.RunRequest; the server's
@@ -41,12 +42,13 @@ extern char **environ;
 #define ATTEMPTS 3
 
 static const char *usage_text =
-    "usage: zygote-host exec [--classpath CP | -cp CP] [--max-idle D] [--spares N] [--train] MAIN [ARGS...]\n"
+    "usage: zygote-host exec [--classpath CP | -cp CP] [--max-idle D] [--spares N] [--wait] [--train] MAIN [ARGS...]\n"
     "  Runs MAIN.main(ARGS) in a warm JVM, as java -cp CP MAIN ARGS would: same stdin, stdout, stderr,\n"
     "  working directory, environment and exit code.\n"
     "  --classpath CP   the class path (default: $CLASSPATH, else the current directory, as java does)\n"
     "  --max-idle D     a new server exits after D without a run (default 10m; e.g. 30s, 1h)\n"
     "  --spares N       a new server keeps N JVMs started and waiting (default 2)\n"
+    "  --wait           when no spare is ready, wait for one rather than run java cold\n"
     "  --train          run once to train the class path's AOT cache (output to the server's log)\n";
 
 static void die(int code, const char *format, ...) {
@@ -103,6 +105,7 @@ struct options {
     const char *max_idle;
     const char *spares;
     int train;
+    int wait;                 /* for a spare, when none is ready, rather than run cold */
     int main_index;           /* argv index of MAIN */
 };
 
@@ -117,7 +120,7 @@ static int valid_duration(const char *text) {
 }
 
 static struct options parse_options(int argc, char **argv) {
-    struct options o = {NULL, "10m", "2", 0, 0};
+    struct options o = {NULL, "10m", "2", 0, 0, 0};
     int i = 1;
     for (; i < argc; i++) {
         const char *a = argv[i];
@@ -140,6 +143,8 @@ static struct options parse_options(int argc, char **argv) {
             if (*end || n < 1 || n > 16) die(EXIT_USAGE, "--spares wants a number from 1 to 16, got \"%s\"", o.spares);
         } else if (!strcmp(a, "--train")) {
             o.train = 1;
+        } else if (!strcmp(a, "--wait")) {
+            o.wait = 1;
         } else if (!strcmp(a, "--")) {
             i++;
             break;
@@ -341,7 +346,7 @@ static struct buffer build_request(const struct options *o, char **argv, int arg
     struct buffer b = {0};
     append(&b, "ZHX1\0\0\0\0", 8);
     append_field(&b, fds_open);
-    append_field(&b, o->train ? "train" : "run");
+    append_field(&b, o->train ? "train" : o->wait ? "wait" : "run");
     append_field(&b, class_path);
     append_field(&b, given);
     append_field(&b, cwd);
@@ -390,6 +395,8 @@ static int send_request(int fd, const struct buffer *request, const int *fds, in
 
 static int signal_pipe[2] = {-1, -1};
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP, SIGALRM, 0};
+/* What the forwarded signals and SIGPIPE were before us, put back for a cold run (an ignored one stays ignored). */
+static struct sigaction before[sizeof forwarded / sizeof forwarded[0]], pipe_before;
 
 /* Queues the signal and whether a terminal sent it (it then went to our whole process group). */
 static void on_signal(int signo, siginfo_t *info, void *context) {
@@ -408,8 +415,37 @@ static void install_signal_handlers(void) {
     action.sa_sigaction = on_signal;
     action.sa_flags = SA_SIGINFO | SA_RESTART;
     sigemptyset(&action.sa_mask);
-    for (int i = 0; forwarded[i]; i++) sigaction(forwarded[i], &action, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    for (int i = 0; forwarded[i]; i++) sigaction(forwarded[i], &action, &before[i]);
+    struct sigaction ignore;
+    memset(&ignore, 0, sizeof ignore);
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGPIPE, &ignore, &pipe_before);
+}
+
+static void restore_signal_handlers(void) {
+    for (int i = 0; forwarded[i]; i++) sigaction(forwarded[i], &before[i], NULL);
+    sigaction(SIGPIPE, &pipe_before, NULL);
+}
+
+/*
+ * No spare was ready: this process becomes `java [-cp CP] MAIN ARGS`, as the user would have run it, with our
+ * descriptors, directory, environment and signal dispositions; a cold start, but no wait for a spare's.
+ */
+static void run_cold(const char *java, const struct options *o, char **argv, int argc) {
+    char **command = calloc((size_t) argc + 4, sizeof *command);
+    if (!command) die(EXIT_FAILURE_OURS, "out of memory");
+    int n = 0;
+    command[n++] = "java";
+    if (o->class_path) {
+        command[n++] = "-cp";
+        command[n++] = (char *) o->class_path;
+    }
+    for (int i = o->main_index; i < argc; i++) command[n++] = argv[i];
+    command[n] = NULL;
+    restore_signal_handlers();
+    execv(java, command);
+    die(EXIT_FAILURE_OURS, "cannot run %s: %s", java, strerror(errno));
 }
 
 /* Tells the server to pass a signal on: to the program's process group when a terminal sent it to ours. */
@@ -438,7 +474,7 @@ static void die_of(int signo) {
 enum outcome { RETRY, DONE };
 
 /* Reads the server's lines until the run ends. Returns RETRY when the server went before it took the run. */
-static enum outcome follow_run(int fd, const char *log_file, int *exit_code) {
+static enum outcome follow_run(int fd, const char *log_file, int *exit_code, const struct options *o, char **argv, int argc) {
     char line[4096];
     size_t have = 0;
     int started = 0;
@@ -481,6 +517,8 @@ static enum outcome follow_run(int fd, const char *log_file, int *exit_code) {
                 return DONE;
             } else if (!strncmp(line, "killed ", 7)) {
                 die_of(atoi(line + 7));
+            } else if (!strncmp(line, "cold ", 5)) {
+                run_cold(line + 5, o, argv, argc);
             } else if (!strncmp(line, "note ", 5)) {
                 fprintf(stderr, "zygote-host exec: %s\n", line + 5);
             } else if (!strncmp(line, "error ", 6)) {
@@ -529,7 +567,7 @@ int main(int argc, char **argv) {
             fd = start_server(root, dir, key, class_path, &o, socket_path);
         }
         int exit_code = 0;
-        if (send_request(fd, &request, fds, nfds) == 0 && follow_run(fd, log_file, &exit_code) == DONE) return exit_code;
+        if (send_request(fd, &request, fds, nfds) == 0 && follow_run(fd, log_file, &exit_code, &o, argv, argc) == DONE) return exit_code;
         close(fd); /* the server left before it took the run (it was stopping): a new one will */
     }
     die(EXIT_FAILURE_OURS, "the exec server closed the connection %d times before taking the run; see %s", ATTEMPTS, log_file);

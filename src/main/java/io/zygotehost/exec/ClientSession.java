@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * ended, after the spare is gone, so after every byte it wrote.
  *
  * <p>Lines to the client: {@code started PID} and {@code exit CODE} or {@code killed SIGNAL} (a program that
- * ends at once may be reported before it is said to have started); or {@code error TEXT} when the run
+ * ends at once may be reported before it is said to have started); or {@code cold JAVA} when no spare is
+ * ready and the client may run the program itself (see SparePool.takeReady); or {@code error TEXT} when the run
  * could not start; {@code note TEXT} lines are for the user's stderr.
  * Lines from the client: {@code signal N} (for the program's process) and {@code group N} (for its process
  * group: what a terminal's Ctrl-C reaches). The {@code exit CODE} of a run that ends by exiting is written by
@@ -114,8 +115,16 @@ final class ClientSession implements Runnable {
                 }
                 spare = training.get().spare();
                 passed = training.get().fds();
-            } else {
+            } else if (request.mode().equals(RunRequest.WAIT)) {
                 spare = server.pool().take(env, SPARE_WAIT, this::ended);
+            } else {
+                Optional<Spare> ready = server.pool().takeReady(env, this::ended);
+                if (ready.isEmpty()) {
+                    log.info("run cold, as java would (no spare ready yet): {} in {}", utf8(request.mainClass()), utf8(request.directory()));
+                    reply("cold " + server.javaBin());
+                    return;
+                }
+                spare = ready.get();
             }
             // Handed over before the send: a program that ends at once is reported even before send() returns.
             synchronized (this) {

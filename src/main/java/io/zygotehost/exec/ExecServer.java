@@ -47,6 +47,7 @@ public final class ExecServer {
     private final Posix posix = Posix.get();
     private final SpareCommand command;
     private final SparePool pool;
+    private final String javaBin;
     /**
      * The threads that accept and serve clients (acceptAndServe), kept for the next runs: a thread started per
      * connection took 0.25 to 3 ms to run, on the path of every run. Daemon threads: System.exit ends the server.
@@ -62,8 +63,8 @@ public final class ExecServer {
 
     private ExecServer(ExecOptions options, Path hostJar) {
         this.options = options;
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        this.command = new SpareCommand(java, SpareCommand.spareJarBeside(hostJar), options.aotDir(), options.logFile());
+        this.javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        this.command = new SpareCommand(javaBin, SpareCommand.spareJarBeside(hostJar), options.aotDir(), options.logFile());
         this.pool = new SparePool(new ChildReaper(posix), command, options.classPath(), options.spares(),
                 options.logFile().toString(), () -> stop(1, "the spare JVMs cannot start"));
     }
@@ -189,6 +190,11 @@ public final class ExecServer {
     synchronized void sessionEnded() {
         sessions--;
         lastActivity = System.nanoTime();
+    }
+
+    /** The java of this server's JDK, the spares' too: a cold run's. */
+    String javaBin() {
+        return javaBin;
     }
 
     String classPath() {

@@ -10,6 +10,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -77,16 +78,8 @@ final class SparePool {
             waiting++;
             try {
                 while (true) {
-                    if (broken != null) {
-                        throw new IOException(broken);
-                    }
-                    if (closed) {
-                        throw new Stopping();
-                    }
-                    Spare spare = ready.poll();
+                    Spare spare = pollReady(runEnded);
                     if (spare != null) {
-                        spare.state = Spare.State.TAKEN;
-                        spare.runEnded = runEnded;
                         return spare;
                     }
                     refill();
@@ -102,6 +95,35 @@ final class SparePool {
                 refill();
             }
         }
+    }
+
+    /**
+     * A ready spare for a run, or none when none is ready (the run then starts cold, as java would, rather than
+     * wait 300 ms or more for a spare's start); either way the pool goes on filling up.
+     */
+    Optional<Spare> takeReady(List<String> env, Consumer<ExitStatus> runEnded) throws IOException {
+        synchronized (this) {
+            retarget(env);
+            Spare spare = pollReady(runEnded);
+            refill();
+            return Optional.ofNullable(spare);
+        }
+    }
+
+    /** Under the lock: the first ready spare, taken for a run, or null when none is ready. */
+    private Spare pollReady(Consumer<ExitStatus> runEnded) throws IOException {
+        if (broken != null) {
+            throw new IOException(broken);
+        }
+        if (closed) {
+            throw new Stopping();
+        }
+        Spare spare = ready.poll();
+        if (spare != null) {
+            spare.state = Spare.State.TAKEN;
+            spare.runEnded = runEnded;
+        }
+        return spare;
     }
 
     /**

@@ -82,6 +82,27 @@ class ExecIT {
     }
 
     @Test
+    void aRunThatFindsNoSpareReady_runsColdAsJavaWould() throws IOException {
+        // A new server starts its spares with its first run, which therefore finds none ready: the client
+        // becomes java itself rather than wait for one.
+        Path work = Files.createDirectories(tmp.resolve("cold work dir"));
+        String[] argv = {"-cp", SAMPLES, PACKAGE + "Describe", "a b", "ünïcödé"};
+        Map<String, String> env = Map.of("EXEC_IT_ONLY", "set for a cold run", "TZ", "Asia/Tokyo");
+        ExecProcesses.Result direct = processes.run(java(argv), work, env, new byte[0]);
+        ExecProcesses.Result cold = processes.run(ExecProcesses.execOrCold(argv), work, env, new byte[0]);
+        String what = "direct: " + direct + "\ncold: " + cold;
+        assertEquals(direct.exitCode(), cold.exitCode(), what);
+        assertEquals(direct.out(), cold.out(), what);
+        assertEquals(direct.err(), cold.err(), what);
+        String log = Files.readString(processes.serverFile(".log"));
+        assertTrue(log.contains("run cold, as java would (no spare ready yet): " + PACKAGE + "Describe"), log);
+
+        // Cold or in a spare, whichever comes: the exit code is java's.
+        ExecProcesses.Result exit = processes.run(ExecProcesses.execOrCold("-cp", SAMPLES, PACKAGE + "Exit", "3"));
+        assertEquals(3, exit.exitCode(), exit.toString());
+    }
+
+    @Test
     void filesToDeleteOnExit_areGoneWhenTheClientExits() throws IOException {
         for (List<String> command : List.of(java("-cp", SAMPLES, PACKAGE + "DeletesOnExit"), exec("-cp", SAMPLES, PACKAGE + "DeletesOnExit"))) {
             Path folder = Files.createDirectories(tmp.resolve("deleted on exit " + System.nanoTime()));

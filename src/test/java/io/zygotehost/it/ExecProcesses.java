@@ -72,7 +72,15 @@ final class ExecProcesses implements AutoCloseable {
         return env;
     }
 
+    /** A run in a spare: --wait, so that one that finds no spare ready yet (a new server's first) waits for one. */
     static List<String> exec(String... args) {
+        List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/zygote-host").toString(), "exec", "--wait"));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /** A run as a user makes it: in a spare if one is ready, else cold (the client becomes java). */
+    static List<String> execOrCold(String... args) {
         List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/zygote-host").toString(), "exec"));
         command.addAll(List.of(args));
         return command;

@@ -14,8 +14,8 @@ import java.util.List;
  *
  * <p>On the wire (written by src/main/c/zygote-exec.c): the 4 bytes {@code ZHX1}, the length of the
  * rest as a 4-byte big-endian number, then NUL-terminated strings: the client's standard descriptors
- * that are open (e.g. "012"; a closed one stays closed in the program), the mode ({@value #RUN}, or
- * {@value #TRAIN}: a training run of the class path's AOT cache), the class path with every entry
+ * that are open (e.g. "012"; a closed one stays closed in the program), the mode ({@value #RUN}; {@value #WAIT},
+ * a run that waits for a spare; or {@value #TRAIN}: a training run of the class path's AOT cache), the class path with every entry
  * absolute (the server's key), the class path as given (what java.class.path shows), the working
  * directory, the main class, the number of arguments and the arguments, the number of environment
  * entries and the entries ("NAME=value"). The open standard descriptors travel with the first bytes
@@ -39,6 +39,8 @@ public record RunRequest(
         byte[] raw) {
 
     public static final String RUN = "run";
+    /** A run that waits for a spare when none is ready, rather than be told to start cold. */
+    public static final String WAIT = "wait";
     public static final String TRAIN = "train";
     public static final byte[] MAGIC = "ZHX1".getBytes(StandardCharsets.US_ASCII);
     static final int HEADER = 8;
@@ -118,7 +120,7 @@ public record RunRequest(
         if (!fds.chars().allMatch(c -> c >= '0' && c <= '2')) {
             throw new IOException("bad standard descriptors in the request: " + fds);
         }
-        if (!mode.equals(RUN) && !mode.equals(TRAIN)) {
+        if (!mode.equals(RUN) && !mode.equals(WAIT) && !mode.equals(TRAIN)) {
             throw new IOException("unknown mode in the request: " + mode);
         }
         return new RunRequest(fds, mode, classPath, asGiven, directory, mainClass, args, environment, raw);

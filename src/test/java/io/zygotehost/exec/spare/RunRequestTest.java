@@ -58,6 +58,13 @@ class RunRequestTest {
     }
 
     @Test
+    void theModes_areARunARunThatWaitsForASpare_andATraining() throws IOException {
+        for (String mode : List.of(RunRequest.RUN, RunRequest.WAIT, RunRequest.TRAIN)) {
+            assertEquals(mode, RunRequest.decode(RunRequest.encode("012", mode, "/cp", "/cp", "/", "M", List.of(), List.of())).mode());
+        }
+    }
+
+    @Test
     void aMalformedRequest_isRefusedWithItsReason() {
         byte[] good = RunRequest.encode("012", RunRequest.RUN, "/cp", "/cp", "/", "M", List.of(), List.of());
         byte[] badMagic = good.clone();
