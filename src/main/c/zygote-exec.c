@@ -7,8 +7,8 @@
  * class path (one per user and class path, started here on first use) hands this run a spare JVM along
  * with our stdin, stdout and stderr (SCM_RIGHTS), our working directory and our environment. We forward
  * our signals to it and exit as it exits. When no spare is ready (runs back to back, a new server), the
- * server says so ("cold JAVA") and we become `JAVA [-cp CP] MAIN ARGS` ourselves, unless --wait. Written in C because a JVM client would cost a JVM start,
- * the very thing exec saves.
+ * server says so ("cold JAVA") and we become `JAVA [-cp CP] MAIN ARGS` ourselves, unless --wait. Written in
+ * C because a JVM client would cost a JVM start, the very thing exec saves.
  *
  * The wire format of the request is documented in io.zygotehost.exec.spare.RunRequest; the server's
  * replies in io.zygotehost.exec.ClientSession.
@@ -432,7 +432,7 @@ static void restore_signal_handlers(void) {
  * No spare was ready: this process becomes `java [-cp CP] MAIN ARGS`, as the user would have run it, with our
  * descriptors, directory, environment and signal dispositions; a cold start, but no wait for a spare's.
  */
-static void run_cold(const char *java, const struct options *o, char **argv, int argc) {
+static void run_cold(const char *java, const struct options *o, char **argv, int argc, const int *early, int nearly) {
     char **command = calloc((size_t) argc + 4, sizeof *command);
     if (!command) die(EXIT_FAILURE_OURS, "out of memory");
     int n = 0;
@@ -444,6 +444,11 @@ static void run_cold(const char *java, const struct options *o, char **argv, int
     for (int i = o->main_index; i < argc; i++) command[n++] = argv[i];
     command[n] = NULL;
     restore_signal_handlers();
+    /* Signals that came before the answer (Ctrl-C while a new server started) are the program's: as java's
+     * would, its start ends on them (or ignores them, as before us). */
+    unsigned char note[2];
+    while (read(signal_pipe[0], note, 2) == 2) raise(note[0]);
+    for (int i = 0; i < nearly; i++) raise(early[i]);
     execv(java, command);
     die(EXIT_FAILURE_OURS, "cannot run %s: %s", java, strerror(errno));
 }
@@ -478,6 +483,7 @@ static enum outcome follow_run(int fd, const char *log_file, int *exit_code, con
     char line[4096];
     size_t have = 0;
     int started = 0;
+    int early[16], nearly = 0; /* signals forwarded before the run started: a cold run raises them itself */
     struct pollfd polled[2] = {{fd, POLLIN, 0}, {signal_pipe[0], POLLIN, 0}};
     for (;;) {
         if (poll(polled, 2, -1) < 0) {
@@ -496,6 +502,8 @@ static enum outcome follow_run(int fd, const char *log_file, int *exit_code, con
                     /* SIGCONT continues what Ctrl-Z stopped: the whole group, whoever sent it */
                     forward_signal(fd, signo, note[1] || signo == SIGCONT);
                 }
+                if (!started && signo != SIGTSTP && signo != SIGCONT && nearly < (int) (sizeof early / sizeof early[0]))
+                    early[nearly++] = signo; /* (Ctrl-Z and fg were done here already) */
             }
         }
         if (!(polled[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
@@ -518,7 +526,7 @@ static enum outcome follow_run(int fd, const char *log_file, int *exit_code, con
             } else if (!strncmp(line, "killed ", 7)) {
                 die_of(atoi(line + 7));
             } else if (!strncmp(line, "cold ", 5)) {
-                run_cold(line + 5, o, argv, argc);
+                run_cold(line + 5, o, argv, argc, early, nearly);
             } else if (!strncmp(line, "note ", 5)) {
                 fprintf(stderr, "zygote-host exec: %s\n", line + 5);
             } else if (!strncmp(line, "error ", 6)) {
