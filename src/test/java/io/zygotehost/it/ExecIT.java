@@ -103,6 +103,21 @@ class ExecIT {
     }
 
     @Test
+    void ctrlCWhileANewServerStarts_endsTheColdRun_asItWouldEndJavasStart() throws Exception {
+        assertSigintNotIgnored();
+        // The client waits for the server it started (a JVM start); the signal comes meanwhile, and the run
+        // that follows is cold: the program never runs, the client dies of SIGINT as java's start would.
+        Path out = tmp.resolve("early.out");
+        Path err = tmp.resolve("early.err");
+        Process client = processes.start(ExecProcesses.execOrCold("-cp", SAMPLES, PACKAGE + "AwaitSignal"), ExecProcesses.ROOT,
+                ProcessBuilder.Redirect.PIPE, out, err);
+        Thread.sleep(50);
+        new ProcessBuilder("kill", "-INT", Long.toString(client.pid())).start().waitFor();
+        assertEquals(130, ExecProcesses.await(client), read(err));
+        assertFalse(read(out).contains("not interrupted"), read(out));
+    }
+
+    @Test
     void filesToDeleteOnExit_areGoneWhenTheClientExits() throws IOException {
         for (List<String> command : List.of(java("-cp", SAMPLES, PACKAGE + "DeletesOnExit"), exec("-cp", SAMPLES, PACKAGE + "DeletesOnExit"))) {
             Path folder = Files.createDirectories(tmp.resolve("deleted on exit " + System.nanoTime()));
@@ -161,12 +176,7 @@ class ExecIT {
 
     @Test
     void sigintToTheClient_reachesTheProgram_asCtrlCWould() throws Exception {
-        // A JVM leaves SIGINT alone when it starts with SIGINT ignored, as a command started with & from a
-        // script does (and so every process below it): then even java's own run would not see Ctrl-C.
-        String ignored = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(line -> line.startsWith("SigIgn:"))
-                .findFirst().orElseThrow().substring("SigIgn:".length()).trim();
-        assertEquals(0, Long.parseUnsignedLong(ignored, 16) & (1L << (2 - 1)),
-                "SIGINT is ignored by the tests' own JVM (bin/test started in the background by a script?): run bin/test in the foreground");
+        assertSigintNotIgnored();
         for (List<String> command : List.of(java("-cp", SAMPLES, PACKAGE + "AwaitSignal"),
                 exec("-cp", SAMPLES, PACKAGE + "AwaitSignal"))) {
             Path out = tmp.resolve("signal.out");
@@ -260,5 +270,16 @@ class ExecIT {
         } catch (IOException e) {
             return "";
         }
+    }
+
+    /**
+     * A JVM leaves SIGINT alone when it starts with SIGINT ignored, as a command started with & from a script
+     * does (and so every process below it): then even java's own run would not see Ctrl-C.
+     */
+    private static void assertSigintNotIgnored() throws IOException {
+        String ignored = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(line -> line.startsWith("SigIgn:"))
+                .findFirst().orElseThrow().substring("SigIgn:".length()).trim();
+        assertEquals(0, Long.parseUnsignedLong(ignored, 16) & (1L << (2 - 1)),
+                "SIGINT is ignored by the tests' own JVM (bin/test started in the background by a script?): run bin/test in the foreground");
     }
 }
