@@ -415,7 +415,12 @@ static void install_signal_handlers(void) {
     action.sa_sigaction = on_signal;
     action.sa_flags = SA_SIGINFO | SA_RESTART;
     sigemptyset(&action.sa_mask);
-    for (int i = 0; forwarded[i]; i++) sigaction(forwarded[i], &action, &before[i]);
+    for (int i = 0; forwarded[i]; i++) {
+        sigaction(forwarded[i], NULL, &before[i]);
+        /* One ignored by whoever started us (a command run with & from a script: SIGINT, SIGQUIT) stays ignored,
+         * as java would leave it: it is not the program's to hear. */
+        if (before[i].sa_handler != SIG_IGN) sigaction(forwarded[i], &action, NULL);
+    }
     struct sigaction ignore;
     memset(&ignore, 0, sizeof ignore);
     ignore.sa_handler = SIG_IGN;
