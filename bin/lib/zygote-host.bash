@@ -5,16 +5,13 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$root/bin/lib/java.sh"
+zh_find_java
+zh_build_if_needed "$root"
 if [ "${1:-}" = exec ]; then
-  zh_find_java
-  zh_build_if_needed "$root"
   [ -x "$root/target/zygote-exec" ] || { echo "zygote-host exec: its client, target/zygote-exec, was not built: it needs a C compiler (apt-get install gcc), then mvn package" >&2; exit 1; }
   shift
   exec "$root/target/zygote-exec" "$@"
 fi
-
-zh_find_java
-zh_build_if_needed "$root"
 
 # The master stays small: it supervises, it serves nothing.
 flags=(-XX:+UseSerialGC -Xmx64m -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xss512k

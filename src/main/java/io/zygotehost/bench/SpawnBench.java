@@ -114,9 +114,9 @@ public final class SpawnBench {
                 FirstOk connection = FirstOk.await(port, start, null);
                 times.add(connection.millisToFirstOk());
                 first = connection.meanMicros(FIRST_REQUESTS - 1);
-                pss = megabytes(ProcessMemory.of((int) server.pid()).map(ProcessMemory::pss).orElse(0L));
+                pss = pssMb((int) server.pid());
                 Thread.sleep(REST);
-                pssAtRest = megabytes(ProcessMemory.of((int) server.pid()).map(ProcessMemory::pss).orElse(0L));
+                pssAtRest = pssMb((int) server.pid());
                 connection.meanMicros(WARM_REQUESTS);
                 steady = connection.meanMicros(FIRST_REQUESTS);
                 connection.close();
@@ -182,9 +182,9 @@ public final class SpawnBench {
                     times.add(connection.millisToFirstOk());
                     first = connection.meanMicros(FIRST_REQUESTS - 1);
                     int pid = workerPid(log, workerIdOf(port));
-                    pss = megabytes(ProcessMemory.of(pid).map(ProcessMemory::pss).orElse(0L));
+                    pss = pssMb(pid);
                     Thread.sleep(REST);
-                    pssAtRest = megabytes(ProcessMemory.of(pid).map(ProcessMemory::pss).orElse(0L));
+                    pssAtRest = pssMb(pid);
                 }
                 awaitLog(host, log, "exited after", exitsBefore + i + 1);
                 if (spare) {
@@ -353,8 +353,9 @@ public final class SpawnBench {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private static double megabytes(long bytes) {
-        return bytes / (1024.0 * 1024.0);
+    /** A process's PSS in MiB, as /proc/PID/smaps_rollup has it now; 0 when it cannot be read. */
+    private static double pssMb(int pid) {
+        return ProcessMemory.of(pid).map(ProcessMemory::pss).orElse(0L) / (1024.0 * 1024.0);
     }
 
     private static int freePort() throws IOException {

@@ -42,7 +42,7 @@ final class StartupEnvironment {
             }
         }
         read.sort(null);
-        return read;
+        return List.copyOf(read);
     }
 
     private static boolean readAtStart(String entry) {

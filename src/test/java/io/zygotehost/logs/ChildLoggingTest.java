@@ -11,7 +11,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
-import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.ConsoleAppender;
 import java.nio.charset.StandardCharsets;
 import java.util.ServiceLoader;
 import java.util.function.Supplier;
@@ -55,8 +55,9 @@ class ChildLoggingTest {
         assertEquals(Level.INFO, root.getLevel());
         assertEquals(Level.WARN, context.getLogger("io.netty").getLevel());
         @SuppressWarnings("unchecked")
-        OutputStreamAppender<ILoggingEvent> stdout = (OutputStreamAppender<ILoggingEvent>) root.getAppender("stdout");
+        ConsoleAppender<ILoggingEvent> stdout = (ConsoleAppender<ILoggingEvent>) root.getAppender("stdout");
         assertTrue(stdout.isStarted());
+        assertEquals("System.out", stdout.getTarget()); // the pipe the master reads into APP.log
         Logger worker = context.getLogger("io.zygotehost.worker.WorkerMain");
         byte[] line = stdout.getEncoder().encode(
                 new LoggingEvent(Logger.class.getName(), worker, Level.INFO, "hello@v1 #{} serving", null, new Object[] {1}));

@@ -37,6 +37,7 @@ final class ExitReport {
     private static final int APPLICATION_HOOKS_SLOT = 1;
     private static final int DELETE_ON_EXIT_SLOT = 2;
 
+    /** The code the hook reports: -1 while there is none, before a run and once it was reported as main returned. */
     private volatile int mainOutcome = -1;
     /** What runs at shutdown (java.lang.Shutdown.hooks, ApplicationShutdownHooks.hooks, DeleteOnExitHook.files); null: unknown, never early. */
     private final Field systemHooks;
@@ -62,8 +63,9 @@ final class ExitReport {
     }
 
     /**
-     * Looks at the stack once as a shutdown will, before any run: a JVM's first look loads its classes (the first
-     * StackWalker of a JVM was measured at 10 ms of every run's exit).
+     * Goes once through the checks of a run's end, before any run: the stack as the hook looks at it, the threads
+     * and the shutdown work as {@link #mainReturned} looks at them (a JVM's first look at each loads and links
+     * their classes; the first StackWalker was measured at 10 ms of every run's exit).
      */
     void rehearse() {
         if (byLastThreadsEnd()) {
@@ -86,9 +88,10 @@ final class ExitReport {
 
     /** main returned: 0 is the code, reported now when nothing of the program can run after it (see above). */
     void mainReturned() {
-        mainOutcome = 0;
         if (nothingRunsAfterMain()) {
-            Libc.reportExitNow(0);
+            Libc.reportExitNow(0); // and nothing left for the hook
+        } else {
+            mainOutcome = 0;
         }
     }
 
@@ -101,7 +104,7 @@ final class ExitReport {
     private void afterShutdownHooks() {
         int code = mainOutcome;
         if (code < 0 || !byLastThreadsEnd()) {
-            return; // no run yet (a retired spare), or System.exit(n), whose n the C exit handler reports
+            return; // no run yet (a retired spare), reported already, or System.exit(n), whose n the C exit handler reports
         }
         Libc.reportExitNow(code);
     }

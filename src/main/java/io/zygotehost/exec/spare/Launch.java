@@ -58,21 +58,22 @@ final class Launch {
 
         Class<?> mainClass = (Class<?>) unwrap(() -> checkAndLoadMain.invoke(null, true, LM_CLASS, mainClassName));
         Method main = (Method) unwrap(() -> findMainMethod.invoke(null, mainClass));
-        main.setAccessible(true); // the launcher calls through JNI, which checks no access
-        Object instance = null;
-        if (!Modifier.isStatic(main.getModifiers())) {
-            Constructor<?> constructor = mainClass.getDeclaredConstructor();
-            constructor.setAccessible(true);
-            instance = unwrap(constructor::newInstance);
-        }
-        if (instance == null && main.getParameterCount() == 1) {
+        boolean isStatic = Modifier.isStatic(main.getModifiers());
+        if (isStatic && main.getParameterCount() == 1) {
             try {
-                Libc.callStaticMain(mainClass, args);
+                Libc.callStaticMain(mainClass, args); // as the launcher calls it, no access checked
             } catch (Throwable thrown) {
                 trimLaunchFrames(thrown, Collections.newSetFromMap(new IdentityHashMap<>()));
                 throw thrown;
             }
             return;
+        }
+        main.setAccessible(true); // the launcher calls through JNI, which checks no access
+        Object instance = null;
+        if (!isStatic) {
+            Constructor<?> constructor = mainClass.getDeclaredConstructor();
+            constructor.setAccessible(true);
+            instance = unwrap(constructor::newInstance);
         }
         Object target = instance;
         Object[] parameters = main.getParameterCount() == 0 ? new Object[0] : new Object[] {args};

@@ -14,9 +14,9 @@ import java.util.List;
  *
  * <p>On the wire (written by src/main/c/zygote-exec.c): the 4 bytes {@code ZHX1}, the length of the
  * rest as a 4-byte big-endian number, then NUL-terminated strings: the client's standard descriptors
- * that are open (e.g. "012"; a closed one stays closed in the program), the mode ({@value #RUN}; {@value #WAIT},
- * a run that waits for a spare; or {@value #TRAIN}: a training run of the class path's AOT cache), the class path with every entry
- * absolute (the server's key), the class path as given (what java.class.path shows), the working
+ * that are open (e.g. "012"; a closed one stays closed in the program), the mode ({@value #RUN};
+ * {@value #WAIT}, a run that waits for a spare; or {@value #TRAIN}: a training run of the class path's AOT
+ * cache), the class path with every entry absolute (the server's key), the class path as given (what java.class.path shows), the working
  * directory, the main class, the number of arguments and the arguments, the number of environment
  * entries and the entries ("NAME=value"). The open standard descriptors travel with the first bytes
  * (SCM_RIGHTS), in order.
