@@ -6,8 +6,8 @@ import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.zygotehost.config.ListenAddress;
-import io.zygotehost.ipc.MessageCodec;
 import io.zygotehost.status.HostStatus;
+import io.zygotehost.status.StatusJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -148,7 +148,7 @@ public final class AdminServer implements AutoCloseable {
             }
             switch (path) {
                 case "/status.json" -> send(exchange, 200, "application/json; charset=utf-8",
-                        (MessageCodec.json().writerWithDefaultPrettyPrinter().writeValueAsString(status) + "\n")
+                        (StatusJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(status) + "\n")
                                 .getBytes(StandardCharsets.UTF_8));
                 case "/metrics" -> metrics(exchange, status);
                 default -> {

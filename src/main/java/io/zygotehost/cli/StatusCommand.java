@@ -3,8 +3,8 @@ package io.zygotehost.cli;
 import io.zygotehost.config.HostConfig;
 import io.zygotehost.ipc.Connection;
 import io.zygotehost.ipc.Message;
-import io.zygotehost.ipc.MessageCodec;
 import io.zygotehost.status.HostStatus;
+import io.zygotehost.status.StatusJson;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -36,7 +36,7 @@ final class StatusCommand {
             silence = "cannot be asked: " + e.getMessage();
         }
         if (answer.orElse(null) instanceof Message.StatusReport(HostStatus status)) {
-            out.print(json ? MessageCodec.json().writerWithDefaultPrettyPrinter().writeValueAsString(status) + "\n"
+            out.print(json ? StatusJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(status) + "\n"
                     : StatusText.render(status));
             return 0;
         }

@@ -1,5 +1,6 @@
 package io.zygotehost.ipc;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.zygotehost.config.HttpLimits;
 import io.zygotehost.config.Warmup;
 import java.io.IOException;
@@ -70,12 +71,104 @@ public record GenerationSpec(
         return label() + " #" + workerId;
     }
 
+    /** The spec as {@value #ENV} carries it: one JSON object, the fields by their record names. */
     public String toJson() {
+        return WireJson.object(out -> {
+            out.writeStringField("app", app);
+            out.writeStringField("version", version);
+            out.writeNumberField("generation", generation);
+            out.writeStringField("className", className);
+            WireJson.writeTexts(out, "args", args);
+            out.writeNumberField("threads", threads);
+            out.writeNumberField("maxBody", maxBody);
+            out.writeNumberField("requestTimeoutMillis", requestTimeoutMillis);
+            out.writeObjectFieldStart("httpLimits");
+            out.writeNumberField("maxRequestLine", httpLimits.maxRequestLine());
+            out.writeNumberField("maxHeaderSize", httpLimits.maxHeaderSize());
+            out.writeNumberField("headerTimeoutMillis", httpLimits.headerTimeoutMillis());
+            out.writeNumberField("keepAliveTimeoutMillis", httpLimits.keepAliveTimeoutMillis());
+            out.writeEndObject();
+            writeWarmup(out, warmup);
+            out.writeNumberField("warmupLimitMillis", warmupLimitMillis);
+            WireJson.writePath(out, "ipcSocket", ipcSocket);
+            WireJson.writeTexts(out, "workerCommand", workerCommand);
+            WireJson.writeTextMap(out, "workerEnv", workerEnv);
+            if (aotCache != null) {
+                out.writeObjectFieldStart("aotCache");
+                WireJson.writePath(out, "file", aotCache.file());
+                out.writeArrayFieldStart("classPath");
+                for (FileStamp stamp : aotCache.classPath()) {
+                    out.writeStartObject();
+                    WireJson.writePath(out, "path", stamp.path());
+                    out.writeNumberField("device", stamp.device());
+                    out.writeNumberField("inode", stamp.inode());
+                    out.writeNumberField("size", stamp.size());
+                    out.writeNumberField("modifiedNanos", stamp.modifiedNanos());
+                    out.writeNumberField("changedNanos", stamp.changedNanos());
+                    out.writeEndObject();
+                }
+                out.writeEndArray();
+                out.writeNumberField("trainingTimeoutMillis", aotCache.trainingTimeoutMillis());
+                writeWarmup(out, aotCache.warmup());
+                out.writeEndObject();
+            }
+            if (runAs != null) {
+                out.writeObjectFieldStart("runAs");
+                out.writeStringField("user", runAs.user());
+                out.writeNumberField("uid", runAs.uid());
+                out.writeNumberField("gid", runAs.gid());
+                out.writeEndObject();
+            }
+            if (tls != null) {
+                out.writeObjectFieldStart("tls");
+                WireJson.writePath(out, "cert", tls.cert());
+                WireJson.writePath(out, "key", tls.key());
+                out.writeStringField("fingerprint", tls.fingerprint());
+                out.writeEndObject();
+            }
+        });
+    }
+
+    private static void writeWarmup(JsonGenerator out, Warmup warmup) throws IOException {
+        out.writeObjectFieldStart("warmup");
+        out.writeStringField("path", warmup.path());
+        out.writeNumberField("requests", warmup.requests());
+        out.writeEndObject();
+    }
+
+    public static GenerationSpec fromJson(String json) throws IOException {
+        WireJson.Fields in = WireJson.read(json);
         try {
-            return MessageCodec.json().writeValueAsString(this);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            WireJson.Fields limits = in.object("httpLimits");
+            WireJson.Fields aot = in.object("aotCache");
+            WireJson.Fields runAs = in.object("runAs");
+            WireJson.Fields tls = in.object("tls");
+            return new GenerationSpec(in.text("app"), in.text("version"), in.integer("generation"), in.text("className"),
+                    in.texts("args"), in.integer("threads"), in.number("maxBody"), in.number("requestTimeoutMillis"),
+                    new HttpLimits(limits.integer("maxRequestLine"), limits.integer("maxHeaderSize"),
+                            limits.number("headerTimeoutMillis"), limits.number("keepAliveTimeoutMillis")),
+                    warmup(in.object("warmup")), in.number("warmupLimitMillis"), in.path("ipcSocket"),
+                    in.texts("workerCommand"), in.textMap("workerEnv"),
+                    aot == null ? null : new AotCacheSpec(aot.path("file"), stamps(aot.objects("classPath")),
+                            aot.number("trainingTimeoutMillis"), warmup(aot.object("warmup"))),
+                    runAs == null ? null : new RunAs(runAs.text("user"), runAs.integer("uid"), runAs.integer("gid")),
+                    tls == null ? null : new TlsFiles(tls.path("cert"), tls.path("key"), tls.text("fingerprint")));
+        } catch (RuntimeException e) {
+            throw new IOException("not a generation spec (" + e.getMessage() + ")", e);
         }
+    }
+
+    private static List<FileStamp> stamps(List<WireJson.Fields> objects) {
+        List<FileStamp> stamps = new java.util.ArrayList<>();
+        for (WireJson.Fields s : objects) {
+            stamps.add(new FileStamp(s.path("path"), s.number("device"), s.number("inode"), s.number("size"),
+                    s.number("modifiedNanos"), s.number("changedNanos")));
+        }
+        return stamps;
+    }
+
+    private static Warmup warmup(WireJson.Fields in) {
+        return new Warmup(in.text("path"), in.integer("requests"));
     }
 
     public static GenerationSpec fromEnv() {
@@ -84,7 +177,7 @@ public record GenerationSpec(
             throw new IllegalStateException(ENV + " is not set: zygotes and workers are started by the master, not by hand");
         }
         try {
-            return MessageCodec.json().readValue(json, GenerationSpec.class);
+            return fromJson(json);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + ENV, e);
         }

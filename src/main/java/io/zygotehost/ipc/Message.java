@@ -1,13 +1,11 @@
 package io.zygotehost.ipc;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.zygotehost.metrics.Traffic;
 import io.zygotehost.status.HostStatus;
 
 /**
  * Every message between the master, zygotes and workers: one JSON object per line on a unix socket
- * in {@code run_dir} (mode 0700), its kind in the {@code "type"} field. The first message on a
+ * in {@code run_dir} (mode 0700), its kind in the {@code "type"} field ({@link MessageCodec}). The first message on a
  * connection is a {@link Hello}; the connection lives as long as the process: EOF on it means the
  * other side is gone (a child whose master vanished exits).
  *
@@ -20,25 +18,6 @@ import io.zygotehost.status.HostStatus;
  * master -> cli:    ReloadDone | StatusReport (then closes)
  * </pre>
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
-@JsonSubTypes({
-    @JsonSubTypes.Type(value = Message.Hello.class, name = "hello"),
-    @JsonSubTypes.Type(value = Message.CanaryPassed.class, name = "canary_passed"),
-    @JsonSubTypes.Type(value = Message.CanaryFailed.class, name = "canary_failed"),
-    @JsonSubTypes.Type(value = Message.SpawnWorker.class, name = "spawn_worker"),
-    @JsonSubTypes.Type(value = Message.WorkerSpawned.class, name = "worker_spawned"),
-    @JsonSubTypes.Type(value = Message.WorkerSpawnFailed.class, name = "worker_spawn_failed"),
-    @JsonSubTypes.Type(value = Message.WorkerExited.class, name = "worker_exited"),
-    @JsonSubTypes.Type(value = Message.WorkerReady.class, name = "worker_ready"),
-    @JsonSubTypes.Type(value = Message.WorkerFailed.class, name = "worker_failed"),
-    @JsonSubTypes.Type(value = Message.Heartbeat.class, name = "heartbeat"),
-    @JsonSubTypes.Type(value = Message.Drain.class, name = "drain"),
-    @JsonSubTypes.Type(value = Message.Activate.class, name = "activate"),
-    @JsonSubTypes.Type(value = Message.Reload.class, name = "reload"),
-    @JsonSubTypes.Type(value = Message.ReloadDone.class, name = "reload_done"),
-    @JsonSubTypes.Type(value = Message.StatusRequest.class, name = "status_request"),
-    @JsonSubTypes.Type(value = Message.StatusReport.class, name = "status_report"),
-})
 public sealed interface Message {
 
     enum Role { ZYGOTE, WORKER, CLI }

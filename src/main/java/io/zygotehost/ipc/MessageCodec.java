@@ -1,69 +1,144 @@
 package io.zygotehost.ipc;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializerProvider;
-import com.fasterxml.jackson.databind.deser.std.FromStringDeserializer;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import io.zygotehost.ipc.WireJson.Fields;
+import io.zygotehost.metrics.Traffic;
+import io.zygotehost.status.HostStatus;
+import io.zygotehost.status.StatusJson;
 import java.io.IOException;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 
-/** The one codec of the wire: a {@link Message} as one line of JSON. */
+/**
+ * The one codec of the wire: a {@link Message} as one line of JSON, its kind in {@code "type"}
+ * ({@code {"type":"worker_exited","workerId":3,"pid":4242,"exitCode":0,"signal":9}}), the fields by
+ * their record names. Each message writes and reads its own fields here, on {@link WireJson}; an
+ * {@code instanceof} chain, not a pattern {@code switch}, whose first use generates a class (5 to 7 ms
+ * measured on a spare's activation path).
+ */
 public final class MessageCodec {
-
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            // A newer peer may add fields: an older one ignores them rather than dropping the connection.
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .addModule(instantsAsText())
-            .build();
 
     private MessageCodec() {}
 
-    /**
-     * Instants as ISO-8601 text to the millisecond ({@code "2026-11-23T15:40:12.345Z"}), which scripts
-     * and people read, without the jsr310 module's jar in every child's class path for one type.
-     */
-    private static SimpleModule instantsAsText() {
-        return new SimpleModule("instants")
-                .addSerializer(Instant.class, new StdSerializer<>(Instant.class) {
-                    @Override
-                    public void serialize(Instant instant, JsonGenerator out, SerializerProvider provider) throws IOException {
-                        out.writeString(instant.truncatedTo(ChronoUnit.MILLIS).toString());
-                    }
-                })
-                .addDeserializer(Instant.class, new FromStringDeserializer<>(Instant.class) {
-                    @Override
-                    protected Instant _deserialize(String text, DeserializationContext context) {
-                        return Instant.parse(text);
-                    }
-                });
+    public static String encode(Message message) {
+        return WireJson.object(out -> {
+            out.writeStringField("type", typeOf(message));
+            writeFields(message, out);
+        });
     }
 
-    public static String encode(Message message) {
+    /** The message on this line; an IOException for a line that is not one (unknown type, a field of the wrong kind). */
+    public static Message decode(String line) throws IOException {
+        Fields fields = WireJson.read(line);
         try {
-            return JSON.writerFor(Message.class).writeValueAsString(message);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode " + message, e);
+            return read(fields.text("type"), fields);
+        } catch (RuntimeException e) {
+            throw new IOException("not a message (" + e.getMessage() + "): " + line, e);
         }
     }
 
-    public static Message decode(String line) throws IOException {
-        return JSON.readValue(line, Message.class);
+    private static String typeOf(Message message) {
+        if (message instanceof Message.Hello) return "hello";
+        if (message instanceof Message.CanaryPassed) return "canary_passed";
+        if (message instanceof Message.CanaryFailed) return "canary_failed";
+        if (message instanceof Message.SpawnWorker) return "spawn_worker";
+        if (message instanceof Message.WorkerSpawned) return "worker_spawned";
+        if (message instanceof Message.WorkerSpawnFailed) return "worker_spawn_failed";
+        if (message instanceof Message.WorkerExited) return "worker_exited";
+        if (message instanceof Message.WorkerReady) return "worker_ready";
+        if (message instanceof Message.WorkerFailed) return "worker_failed";
+        if (message instanceof Message.Heartbeat) return "heartbeat";
+        if (message instanceof Message.Drain) return "drain";
+        if (message instanceof Message.Activate) return "activate";
+        if (message instanceof Message.Reload) return "reload";
+        if (message instanceof Message.ReloadDone) return "reload_done";
+        if (message instanceof Message.StatusRequest) return "status_request";
+        if (message instanceof Message.StatusReport) return "status_report";
+        throw new IllegalArgumentException("no wire name for " + message);
+    }
+
+    private static void writeFields(Message message, JsonGenerator out) throws IOException {
+        if (message instanceof Message.Hello m) {
+            out.writeStringField("role", m.role().name());
+            out.writeNumberField("generation", m.generation());
+            out.writeNumberField("workerId", m.workerId());
+            out.writeNumberField("pid", m.pid());
+        } else if (message instanceof Message.CanaryFailed m) {
+            out.writeStringField("reason", m.reason());
+        } else if (message instanceof Message.SpawnWorker m) {
+            out.writeNumberField("workerId", m.workerId());
+            out.writeBooleanField("spare", m.spare());
+            out.writeStringField("output", m.output());
+            out.writeStringField("accessLog", m.accessLog());
+        } else if (message instanceof Message.WorkerSpawned m) {
+            out.writeNumberField("workerId", m.workerId());
+            out.writeNumberField("pid", m.pid());
+        } else if (message instanceof Message.WorkerSpawnFailed m) {
+            out.writeNumberField("workerId", m.workerId());
+            out.writeStringField("reason", m.reason());
+        } else if (message instanceof Message.WorkerExited m) {
+            out.writeNumberField("workerId", m.workerId());
+            out.writeNumberField("pid", m.pid());
+            out.writeNumberField("exitCode", m.exitCode());
+            out.writeNumberField("signal", m.signal());
+        } else if (message instanceof Message.WorkerFailed m) {
+            out.writeStringField("reason", m.reason());
+        } else if (message instanceof Message.Heartbeat m) {
+            out.writeNumberField("requests", m.requests());
+            out.writeNumberField("inFlight", m.inFlight());
+            out.writeNumberField("stuck", m.stuck());
+            out.writeObjectFieldStart("traffic");
+            // snake_case, as Traffic is in the status JSON
+            WireJson.writeLongs(out, "responses", m.traffic().responses());
+            WireJson.writeLongs(out, "latency_buckets", m.traffic().latencyBuckets());
+            out.writeNumberField("latency_sum_nanos", m.traffic().latencySumNanos());
+            out.writeEndObject();
+        } else if (message instanceof Message.ReloadDone m) {
+            out.writeBooleanField("ok", m.ok());
+            WireJson.writeTexts(out, "lines", m.lines());
+        } else if (message instanceof Message.StatusReport m) {
+            out.writeFieldName("status");
+            StatusJson.mapper().writeValue(out, m.status());
+        }
+        // the others have no fields
+    }
+
+    private static Message read(String type, Fields in) throws IOException {
+        return switch (type == null ? "" : type) {
+            case "hello" -> new Message.Hello(Message.Role.valueOf(in.text("role")), in.integer("generation"),
+                    in.integer("workerId"), in.integer("pid"));
+            case "canary_passed" -> new Message.CanaryPassed();
+            case "canary_failed" -> new Message.CanaryFailed(in.text("reason"));
+            case "spawn_worker" -> new Message.SpawnWorker(in.integer("workerId"), in.flag("spare"), in.text("output"),
+                    in.text("accessLog"));
+            case "worker_spawned" -> new Message.WorkerSpawned(in.integer("workerId"), in.integer("pid"));
+            case "worker_spawn_failed" -> new Message.WorkerSpawnFailed(in.integer("workerId"), in.text("reason"));
+            case "worker_exited" -> new Message.WorkerExited(in.integer("workerId"), in.integer("pid"),
+                    in.integer("exitCode"), in.integer("signal"));
+            case "worker_ready" -> new Message.WorkerReady();
+            case "worker_failed" -> new Message.WorkerFailed(in.text("reason"));
+            case "heartbeat" -> new Message.Heartbeat(in.number("requests"), in.integer("inFlight"), in.integer("stuck"),
+                    traffic(in.object("traffic")));
+            case "drain" -> new Message.Drain();
+            case "activate" -> new Message.Activate();
+            case "reload" -> new Message.Reload();
+            case "reload_done" -> new Message.ReloadDone(in.flag("ok"), in.texts("lines"));
+            case "status_request" -> new Message.StatusRequest();
+            case "status_report" -> new Message.StatusReport(in.object("status") == null ? null
+                    : StatusJson.mapper().convertValue(in.object("status").values(), HostStatus.class));
+            default -> throw new IOException("unknown message type \"" + type + "\"");
+        };
+    }
+
+    private static Traffic traffic(Fields in) {
+        return in == null ? Traffic.NONE
+                : new Traffic(in.longs("responses"), in.longs("latency_buckets"), in.number("latency_sum_nanos"));
     }
 
     /**
      * Encodes and decodes one of each message that must go fast once the process is up: a worker's death and
-     * a spare's activation. Jackson builds a type's serializer and deserializer at its first use, and in a
-     * zygote (C1 only) or a spare that took 10 to 25 ms per type, on the path from a crash to its replacement
-     * serving: measured on a spare's activation, 28 ms from the worker's SIGKILL to the master's news of it,
-     * 27 ms more to the spare's "activated".
+     * a spare's activation, so that their code is loaded and linked before it is on the path from a crash to
+     * its replacement serving (with databind, which built a type's (de)serializer at its first use, that
+     * path took 28 ms more from a worker's SIGKILL to the master's news of it, and 27 ms more to the activation).
      */
     public static void warmUp() {
         List<Message> samples = List.of(new Message.WorkerExited(1, 1, 0, 9),
@@ -78,10 +153,5 @@ public final class MessageCodec {
                 throw new IllegalStateException("the codec cannot read back " + sample, e);
             }
         }
-    }
-
-    /** The shared mapper, for the other JSON the host writes (child specs, status). */
-    public static ObjectMapper json() {
-        return JSON;
     }
 }

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zygotehost.config.ListenAddress;
-import io.zygotehost.ipc.MessageCodec;
 import io.zygotehost.status.HostStatus;
+import io.zygotehost.status.StatusJson;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.ServerSocket;
@@ -64,7 +64,7 @@ class AdminServerTest {
 
         HttpResponse<String> json = get(port, "/status.json", null);
         assertEquals("application/json; charset=utf-8", json.headers().firstValue("Content-Type").orElseThrow());
-        assertEquals(status, MessageCodec.json().readValue(json.body(), HostStatus.class), "the status command's codec");
+        assertEquals(status, StatusJson.mapper().readValue(json.body(), HostStatus.class), "the status command's codec");
 
         HttpResponse<String> metrics = get(port, "/metrics", null);
         assertEquals("text/plain; version=0.0.4; charset=utf-8", metrics.headers().firstValue("Content-Type").orElseThrow());

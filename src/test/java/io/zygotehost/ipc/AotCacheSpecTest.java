@@ -71,7 +71,7 @@ class AotCacheSpecTest {
                 io.zygotehost.config.HttpLimits.DEFAULT, new Warmup("/ping", 50), 15_000, dir.resolve("ipc.sock"), List.of("java", "Main"), java.util.Map.of(), aot,
                 new RunAs("nobody", 65534, 65534), new TlsFiles(dir.resolve("t.crt"), dir.resolve("t.key"), "ab12"));
         String json = spec.toJson();
-        GenerationSpec back = MessageCodec.json().readValue(json, GenerationSpec.class);
+        GenerationSpec back = GenerationSpec.fromJson(json);
         assertEquals(spec, back);
     }
 }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.zygotehost.ipc.MessageCodec;
 import io.zygotehost.status.HostStatus;
+import io.zygotehost.status.StatusJson;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -165,7 +165,7 @@ class AdminIT {
         try {
             HttpResponse<String> answer = get(adminPort, "/status.json", TOKEN);
             assertEquals(200, answer.statusCode(), answer.body());
-            return MessageCodec.json().readValue(answer.body(), HostStatus.class);
+            return StatusJson.mapper().readValue(answer.body(), HostStatus.class);
         } catch (IOException e) {
             throw new AssertionError(e);
         } catch (InterruptedException e) {

@@ -3,7 +3,7 @@ package io.zygotehost.it;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.zygotehost.ipc.MessageCodec;
+import io.zygotehost.status.StatusJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +58,7 @@ record ScrapedMetrics(List<Sample> samples) {
             if (python.exitValue() != 0) {
                 fail("Prometheus's " + format + " parser refuses the page: " + errors + "\nthe page:\n" + page);
             }
-            return new ScrapedMetrics(MessageCodec.json().readValue(Files.readString(out), new TypeReference<List<Sample>>() {}));
+            return new ScrapedMetrics(StatusJson.mapper().readValue(Files.readString(out), new TypeReference<List<Sample>>() {}));
         } finally {
             Files.deleteIfExists(out);
         }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.zygotehost.ipc.MessageCodec;
 import io.zygotehost.status.HostStatus;
+import io.zygotehost.status.StatusJson;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -135,7 +135,7 @@ class StatusIT {
 
     private static HostStatus decode(String json) {
         try {
-            return MessageCodec.json().readValue(json, HostStatus.class);
+            return StatusJson.mapper().readValue(json, HostStatus.class);
         } catch (IOException e) {
             throw new AssertionError("status --json printed what is not a status:\n" + json, e);
         }

@@ -7,7 +7,6 @@ import io.zygotehost.config.AppConfig;
 import io.zygotehost.config.ConfigLoader;
 import io.zygotehost.config.Warmup;
 import io.zygotehost.ipc.GenerationSpec;
-import io.zygotehost.ipc.MessageCodec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +73,6 @@ class ChildCommandsTest {
         GenerationSpec spec = spec(app("timeout: 20s\nwarmup: { path: /health, requests: 300 }"), 2, Optional.empty());
         assertEquals(new Warmup("/health", 300), spec.warmup());
         assertEquals(10_000, spec.warmupLimitMillis());
-        assertEquals(spec, MessageCodec.json().readValue(spec.toJson(), GenerationSpec.class), "it travels as JSON");
+        assertEquals(spec, GenerationSpec.fromJson(spec.toJson()), "it travels as JSON");
     }
 }
