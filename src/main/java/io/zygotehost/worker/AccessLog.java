@@ -51,6 +51,11 @@ final class AccessLog implements Consumer<Exchange> {
         writer.start();
     }
 
+    /** A log whose lines go nowhere: a warm-up's, to run the code of the real one (see {@link WarmupStats}). */
+    static AccessLog discarding() {
+        return new AccessLog(OutputStream.nullOutputStream());
+    }
+
     /** Opens the pipe the master reads (it waits for us there, so this does not block for long). */
     static AccessLog open(Path pipe) throws IOException {
         return new AccessLog(new FileOutputStream(pipe.toFile()));

@@ -86,15 +86,17 @@ final class HttpServer {
      * @return how many answers had each status
      */
     Map<Integer, Integer> serveToItself(String path, int count) throws IOException {
+        WarmupStats counters = new WarmupStats();
         Channel privateListener = bootstrap.clone()
                 .channel(EpollServerSocketChannel.class)
-                .childHandler(pipeline.apply(new WarmupStats()))
+                .childHandler(pipeline.apply(counters))
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).syncUninterruptibly().channel();
         try {
             return LoopbackClient.get(((InetSocketAddress) privateListener.localAddress()).getPort(),
                     tls == null ? null : tls.loopbackClient(), path, count);
         } finally {
             privateListener.close().syncUninterruptibly();
+            counters.close();
         }
     }
 

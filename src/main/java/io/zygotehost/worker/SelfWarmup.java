@@ -57,6 +57,7 @@ final class SelfWarmup {
     void run(HttpHandler handler, Executor pool, BooleanSupplier draining, ConnectionLimits limits)
             throws InterruptedException {
         if (warmup.requests() == 0) {
+            stats.close();
             return;
         }
         HandOff handOff = pool == null ? null : new HandOff(pool);
@@ -67,6 +68,7 @@ final class SelfWarmup {
         Thread thread = Thread.ofPlatform().name("warmup").daemon(true).unstarted(() -> send(pipeline, handOff, deadline));
         thread.start();
         thread.join(limit);
+        stats.close();
         report(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), thread.isAlive() || sent < warmup.requests());
     }
 

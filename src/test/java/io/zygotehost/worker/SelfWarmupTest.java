@@ -101,6 +101,8 @@ class SelfWarmupTest {
         assertEquals(0, warmup.failed());
         assertEquals(50, warmup.stats().requests.sum());
         assertEquals(0, warmup.stats().inFlight.get());
+        // The code each real answer runs after its response ran too, into the warm-up's own meter (and a log of nowhere).
+        assertEquals(50, warmup.stats().traffic.snapshot().responses(2));
         assertTrue(threads.stream().allMatch("warmup"::equals), threads.toString());
         assertEquals(1, lines(Level.INFO).size());
         assertTrue(lines(Level.INFO).getFirst().startsWith("hello@v1 #1 warmed up: 50 requests to /warm?x=1 in "),
