@@ -61,11 +61,15 @@ public final class SpawnBench {
         this.samples = samples;
     }
 
-    /** One row of the table. */
-    private record Row(String name, List<Double> firstOkMillis, double pssMb, double pssAtRestMb, double firstMeanMicros,
-            double steadyMeanMicros) {
+    /** One row of the table: a value per sample, and the steady mean of a worker that served 20,000. */
+    private record Row(String name, List<Double> firstOkMillis, List<Double> pssMb, List<Double> pssAtRestMb,
+            List<Double> firstMeanMicros, double steadyMeanMicros) {
         double median() {
-            List<Double> sorted = firstOkMillis.stream().sorted().toList();
+            return median(firstOkMillis);
+        }
+
+        static double median(List<Double> samples) {
+            List<Double> sorted = samples.stream().sorted().toList();
             return sorted.get(sorted.size() / 2);
         }
     }
@@ -96,10 +100,10 @@ public final class SpawnBench {
 
     private Row plainJvm() throws Exception {
         List<Double> times = new ArrayList<>();
-        double pss = 0;
-        double pssAtRest = 0;
-        double first = 0;
-        double steady = 0;
+        List<Double> pss = new ArrayList<>();
+        List<Double> pssAtRest = new ArrayList<>();
+        List<Double> first = new ArrayList<>();
+        List<Double> steady = new ArrayList<>();
         for (int i = 0; i < samples; i++) {
             int port = freePort();
             String classpath = root.resolve("target/zygote-host.jar") + ":" + root.resolve("target/lib/*") + ":"
@@ -113,19 +117,19 @@ public final class SpawnBench {
             try {
                 FirstOk connection = FirstOk.await(port, start, null);
                 times.add(connection.millisToFirstOk());
-                first = connection.meanMicros(FIRST_REQUESTS - 1);
-                pss = pssMb((int) server.pid());
+                first.add(connection.meanMicros(FIRST_REQUESTS - 1));
+                pss.add(pssMb((int) server.pid()));
                 Thread.sleep(REST);
-                pssAtRest = pssMb((int) server.pid());
+                pssAtRest.add(pssMb((int) server.pid()));
                 connection.meanMicros(WARM_REQUESTS);
-                steady = connection.meanMicros(FIRST_REQUESTS);
+                steady.add(connection.meanMicros(FIRST_REQUESTS));
                 connection.close();
             } finally {
                 server.destroy();
                 server.waitFor(10, TimeUnit.SECONDS);
             }
         }
-        return new Row("plain JVM (PlainNettyServer)", times, pss, pssAtRest, first, steady);
+        return new Row("plain JVM (PlainNettyServer)", times, pss, pssAtRest, first, Row.median(steady));
     }
 
     // ---- the host ----
@@ -142,9 +146,9 @@ public final class SpawnBench {
         Process host = launch.start();
         Path log = dir.resolve("logs/zygote-host.log");
         List<Double> times = new ArrayList<>();
-        double pss = 0;
-        double pssAtRest = 0;
-        double first = 0;
+        List<Double> pss = new ArrayList<>();
+        List<Double> pssAtRest = new ArrayList<>();
+        List<Double> first = new ArrayList<>();
         double steady;
         int exitsBefore = 0;
         try {
@@ -180,11 +184,11 @@ public final class SpawnBench {
                 worker.destroyForcibly(); // SIGKILL: the app needs a worker now
                 try (FirstOk connection = FirstOk.await(port, start, before)) {
                     times.add(connection.millisToFirstOk());
-                    first = connection.meanMicros(FIRST_REQUESTS - 1);
+                    first.add(connection.meanMicros(FIRST_REQUESTS - 1));
                     int pid = workerPid(log, workerIdOf(port));
-                    pss = pssMb(pid);
+                    pss.add(pssMb(pid));
                     Thread.sleep(REST);
-                    pssAtRest = pssMb(pid);
+                    pssAtRest.add(pssMb(pid));
                 }
                 awaitLog(host, log, "exited after", exitsBefore + i + 1);
                 if (spare) {
@@ -325,20 +329,29 @@ public final class SpawnBench {
 
     // ---- output ----
 
+    /** Medians of the samples; the RESULT lines add each sample, and the start against a worker without the cache. */
     private static void print(List<Row> rows) {
         System.out.printf("%-30s %14s %10s %12s %16s %14s %8s%n", "", "to first 200", "PSS", "PSS at rest", "first 1000 mean",
                 "steady mean", "ratio");
         for (Row row : rows) {
             System.out.printf(Locale.ROOT, "%-30s %11.0f ms %7.1f MB %9.1f MB %13.0f us %11.0f us %7.2fx%n", row.name(),
-                    row.median(), row.pssMb(), row.pssAtRestMb(), row.firstMeanMicros(), row.steadyMeanMicros(),
-                    row.firstMeanMicros() / row.steadyMeanMicros());
+                    row.median(), Row.median(row.pssMb()), Row.median(row.pssAtRestMb()), Row.median(row.firstMeanMicros()),
+                    row.steadyMeanMicros(), Row.median(row.firstMeanMicros()) / row.steadyMeanMicros());
         }
         Row plain = rows.getFirst();
+        Row noCache = rows.get(1);
         for (Row row : rows.subList(1, rows.size())) {
-            System.out.printf(Locale.ROOT, "RESULT spawn row=\"%s\" first_ok_ms=%.0f vs_plain=%.2f pss_mb=%.1f pss_at_rest_mb=%.1f first1000_vs_steady=%.2f samples=%s%n",
-                    row.name(), row.median(), row.median() / plain.median(), row.pssMb(), row.pssAtRestMb(),
-                    row.firstMeanMicros() / row.steadyMeanMicros(), row.firstOkMillis());
+            System.out.printf(Locale.ROOT, "RESULT spawn row=\"%s\" first_ok_ms=%.0f vs_plain=%.2f vs_no_aot=%.2f pss_mb=%.1f"
+                            + " pss_at_rest_mb=%.1f first1000_vs_steady=%.2f samples=%s pss_at_rest_samples=%s first1000_samples_us=%s%n",
+                    row.name(), row.median(), row.median() / plain.median(), row.median() / noCache.median(),
+                    Row.median(row.pssMb()), Row.median(row.pssAtRestMb()),
+                    Row.median(row.firstMeanMicros()) / row.steadyMeanMicros(), rounded(row.firstOkMillis()),
+                    rounded(row.pssAtRestMb()), rounded(row.firstMeanMicros()));
         }
+    }
+
+    private static List<String> rounded(List<Double> samples) {
+        return samples.stream().map(sample -> String.format(Locale.ROOT, "%.1f", sample)).toList();
     }
 
     private static void deleteTree(Path dir) throws IOException {
