@@ -7,9 +7,10 @@
 #   bin/bench size [--rounds N] [--workers N] [--load 3s] [--env NAME=VALUE]... [-- JVM_OPTION...]
 #
 # Each round starts the host from a temporary folder, waits for its workers, loads them with wrk,
-# reads each worker's PSS (/proc/PID/smaps_rollup) and stops the host. Prints every sample and one
-# line for scripts, with medians over all workers of all rounds:
-#   RESULT size pss_mib=... ready_ms=... zygote_pss_mib=... options="..."
+# reads each worker's PSS (/proc/PID/smaps_rollup) a second after the load and again 5 s later, at
+# rest, and stops the host. Prints every sample and one line for scripts, with medians over all
+# workers of all rounds:
+#   RESULT size pss_mib=... pss_at_rest_mib=... ready_ms=... zygote_pss_mib=... options="..."
 set -eEuo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$root/bin/lib/java.sh"
@@ -60,7 +61,8 @@ median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { printf "%s
 yaml_list() { local o sep=""; printf '['; for o in "$@"; do printf '%s"%s"' "$sep" "${o//\"/\\\"}"; sep=", "; done; printf ']'; }
 
 echo "bench size: $rounds rounds, $workers hello workers (threads: 0), wrk $load, options: ${options[*]:-(none)}${env[*]:+, env: ${env[*]}}; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-all_pss="" all_ready="" all_zygote=""
+all_pss="" all_rest="" all_ready="" all_zygote=""
+rest=5 # seconds from the first PSS reading to the second, at rest
 for round in $(seq 1 "$rounds"); do
   port=$((20000 + RANDOM % 12000))
   while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((20000 + RANDOM % 12000)); done
@@ -94,12 +96,21 @@ YAML
   zygote_pss=$(pss_mib "$zygote")
   all_zygote+=" $zygote_pss"
   line="round $round: wrk $rps req/s; zygote ${zygote_pss} MiB;"
+  pids_ms=$(echo "$ready" | sed 's/.*(pid \([0-9]*\)) ready in \([0-9]*\) ms/\1 \2/')
+  declare -A after_load=()
   while read -r pid ms; do
-    pss=$(pss_mib "$pid")
-    all_pss+=" $pss" all_ready+=" $ms"
-    line+=" worker pid $pid ready in $ms ms, PSS $pss MiB;"
-  done < <(echo "$ready" | sed 's/.*(pid \([0-9]*\)) ready in \([0-9]*\) ms/\1 \2/')
+    after_load[$pid]=$(pss_mib "$pid")
+  done <<<"$pids_ms"
+  # A second reading at rest: a second after wrk, C2 is still compiling what the load made hot, and its
+  # arenas (up to 9 MB, NMT's "Arena Chunk") are in the first; they are freed and trimmed within seconds.
+  sleep "$rest"
+  while read -r pid ms; do
+    pss=${after_load[$pid]} rested=$(pss_mib "$pid")
+    all_pss+=" $pss" all_rest+=" $rested" all_ready+=" $ms"
+    line+=" worker pid $pid ready in $ms ms, PSS $pss MiB, at rest $rested MiB;"
+  done <<<"$pids_ms"
+  unset after_load
   echo "bench size: $line"
   stop_host
 done
-echo "RESULT size pss_mib=$(echo "$all_pss" | median) ready_ms=$(echo "$all_ready" | median) zygote_pss_mib=$(echo "$all_zygote" | median) options=\"${env[*]:+${env[*]} }${options[*]:-}\""
+echo "RESULT size pss_mib=$(echo "$all_pss" | median) pss_at_rest_mib=$(echo "$all_rest" | median) ready_ms=$(echo "$all_ready" | median) zygote_pss_mib=$(echo "$all_zygote" | median) options=\"${env[*]:+${env[*]} }${options[*]:-}\""
