@@ -15,6 +15,8 @@ public final class MasterLink {
     private static final Logger log = LoggerFactory.getLogger(MasterLink.class);
 
     private final Connection connection;
+    /** Set by {@link #close}: the reader's EOF or error is then ours, not the master's going. */
+    private volatile boolean closed;
 
     private MasterLink(Connection connection) {
         this.connection = connection;
@@ -34,9 +36,14 @@ public final class MasterLink {
                     onMessage.accept(message.get());
                 }
             } catch (IOException e) {
+                if (closed) {
+                    return; // our own close(), on the way out
+                }
                 log.warn("control connection to the master failed: {}", e.toString());
             }
-            onMasterGone.run();
+            if (!closed) {
+                onMasterGone.run();
+            }
         }, "master-link");
         reader.setDaemon(true);
         reader.start();
@@ -48,5 +55,16 @@ public final class MasterLink {
 
     public boolean trySend(Message message) {
         return connection.trySend(message);
+    }
+
+    /**
+     * Closes the connection, which ends the reader thread's blocking read (quietly: the master is not gone).
+     * Call it just before System.exit: the JVM's exit waits up to 300 ms for every thread still in native code,
+     * such as a read on this socket, to stop (HotSpot's VM_Exit::wait_for_threads_in_native_to_block); measured
+     * as 300 ms between a worker's last log line and its exit_group.
+     */
+    public void close() {
+        closed = true;
+        connection.close();
     }
 }

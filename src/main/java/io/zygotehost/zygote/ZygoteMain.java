@@ -54,6 +54,8 @@ public final class ZygoteMain {
             log.info("{} zygote: the master is gone; exiting", spec.label());
             System.exit(0);
         });
+        // Stopped by the master's SIGTERM: the exit would wait 300 ms for the link's reader, in native code (see close).
+        Runtime.getRuntime().addShutdownHook(new Thread(link::close, "close-master-link"));
         // Connected first, as the master's user: a switch that fails is then told like a failed canary.
         Optional<String> cannotSwitch = AccountSwitch.apply(spec);
         if (cannotSwitch.isPresent()) {
