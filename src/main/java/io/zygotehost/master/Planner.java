@@ -139,7 +139,11 @@ final class Planner {
                         "the canary did not finish within " + app.timeout().toSeconds() + "s")));
     }
 
-    /** The app is going away, or this generation is: drain every worker, stop the zygote. */
+    /**
+     * The app is going away, or this generation is: drain every worker, then stop the zygote. Its workers are its
+     * children and it reports their exits: a zygote stopped beside them exits first (a worker drains in tens of
+     * milliseconds), and the master would never learn how they ended.
+     */
     private void retire(AppView app, GenerationView generation, List<Action> actions) {
         for (WorkerView worker : generation.workers()) {
             switch (worker.phase()) {
@@ -148,6 +152,9 @@ final class Planner {
                         "stopping before it was ready", false));
                 default -> { }
             }
+        }
+        if (!generation.workers().isEmpty()) {
+            return; // the zygote stops in the turn after its last worker's exit is known
         }
         generation.zygote()
                 .filter(z -> z.phase() != ZygotePhase.STOPPING)

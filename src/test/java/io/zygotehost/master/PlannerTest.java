@@ -110,15 +110,24 @@ class PlannerTest {
     }
 
     @Test
-    void stoppingDrainsReadyWorkersKillsSpawningOnesAndStopsTheZygote() {
-        // Shutdown: serving workers finish their requests; one still starting has none to finish.
+    void stoppingDrainsReadyWorkersKillsSpawningOnesAndStopsTheZygoteAfterThem() {
+        // Shutdown: serving workers finish their requests; one still starting has none to finish. The zygote
+        // stays until their exits are known: it is the one that reaps them and tells the master how they ended.
         AppView app = new AppView("hello", 2, 2, BOOT, GRACEFUL, true,
                 List.of(ready(worker(1, WorkerPhase.READY), worker(2, WorkerPhase.SPAWNING), worker(3, WorkerPhase.DRAINING))));
         List<Action> actions = decide(app);
         assertEquals(List.of(
                 new Action.DrainWorker("hello", 1, 1, "stopping"),
-                new Action.KillWorker("hello", 1, 2, "stopping before it was ready", false),
-                new Action.StopZygote("hello", 1)), actions);
+                new Action.KillWorker("hello", 1, 2, "stopping before it was ready", false)), actions);
+        AppView workersGone = new AppView("hello", 2, 2, BOOT, GRACEFUL, true, List.of(ready()));
+        assertEquals(List.of(new Action.StopZygote("hello", 1)), decide(workersGone));
+    }
+
+    @Test
+    void aWorkerWhoseExitIsNotKnownYetKeepsARetiringZygote() {
+        // Its connection closed (GONE), its exit status not reported yet: the zygote that will report it stays.
+        AppView app = new AppView("hello", 2, 2, BOOT, GRACEFUL, true, List.of(ready(worker(1, WorkerPhase.GONE))));
+        assertEquals(List.of(), decide(app));
     }
 
     @Test
@@ -161,7 +170,11 @@ class PlannerTest {
         GenerationView current = new GenerationView(2, Role.CURRENT, GenerationPhase.READY,
                 Optional.of(new ZygoteView(ZygotePhase.READY, NOW)), List.of(worker(2, WorkerPhase.READY)), Instant.EPOCH, 0);
         List<Action> actions = decide(new AppView("hello", 1, 2, BOOT, GRACEFUL, false, List.of(old, current)));
-        assertEquals(List.of(new Action.DrainWorker("hello", 1, 1, "stopping"), new Action.StopZygote("hello", 1)), actions);
+        assertEquals(List.of(new Action.DrainWorker("hello", 1, 1, "stopping")), actions);
+        GenerationView oldWithoutWorkers = new GenerationView(1, Role.OLD, GenerationPhase.READY,
+                Optional.of(new ZygoteView(ZygotePhase.READY, NOW)), List.of(), Instant.EPOCH, 0);
+        assertEquals(List.of(new Action.StopZygote("hello", 1)),
+                decide(new AppView("hello", 1, 2, BOOT, GRACEFUL, false, List.of(oldWithoutWorkers, current))));
     }
 
     @Test
@@ -229,7 +242,6 @@ class PlannerTest {
         AppView app = new AppView("hello", 2, 3, BOOT, GRACEFUL, false, List.of(ready(worker(1, WorkerPhase.READY)), failed));
         assertEquals(List.of(
                 new Action.KillWorker("hello", 2, 3, "stopping before it was ready", false),
-                new Action.StopZygote("hello", 2),
                 new Action.SpawnWorker("hello", 1)), decide(app));
     }
 
@@ -362,8 +374,8 @@ class PlannerTest {
         GenerationView current = new GenerationView(2, Role.CURRENT, GenerationPhase.READY, Optional.of(zygote(ZygotePhase.READY)),
                 List.of(worker(3, WorkerPhase.READY)), Instant.EPOCH, 0);
         assertEquals(List.of(new Action.DrainWorker("hello", 1, 1, "stopping"),
-                new Action.KillWorker("hello", 1, 2, "stopping before it was ready", false),
-                new Action.StopZygote("hello", 1)), decide(new AppView("hello", 1, 1, BOOT, GRACEFUL, false, List.of(old, current))));
+                new Action.KillWorker("hello", 1, 2, "stopping before it was ready", false)),
+                decide(new AppView("hello", 1, 1, BOOT, GRACEFUL, false, List.of(old, current))));
     }
 
     @Test
