@@ -1,6 +1,14 @@
 # Sourced by the bin/ scripts: finds a JDK >= 25 and exports JAVA_HOME and JAVA.
 zh_java_major() {
-  "$1" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1
+  local home="${1%/bin/java}" major=""
+  # A JDK's release file names its version without starting a JVM: 150 ms saved per JDK tried, on every command.
+  if [ -f "$home/release" ]; then
+    major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release" | head -n 1)
+  fi
+  if [ -z "$major" ]; then
+    major=$("$1" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1)
+  fi
+  echo "$major"
 }
 
 zh_find_java() {

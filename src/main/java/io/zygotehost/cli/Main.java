@@ -36,6 +36,8 @@ public final class Main {
                                                  show its apps, versions and workers (--json: for scripts)
             CONFIG defaults to conf/apps.yml.""";
     private static final Path DEFAULT_CONFIG = Path.of("conf/apps.yml");
+    /** How often {@code stop} looks whether the host has exited. */
+    private static final long EXIT_POLL_MILLIS = 10;
 
     private Main() {}
 
@@ -155,7 +157,11 @@ public final class Main {
             out.println("sent " + Signals.name(signal) + " to zygote-host (pid " + pid.get() + ")");
             return 0;
         }
-        ProcessHandle.of(pid.get()).ifPresent(handle -> handle.onExit().join());
+        // Not onExit(): for a process that is not our child, the JDK looks every 300 ms and more (ProcessHandleImpl).
+        Optional<ProcessHandle> host = ProcessHandle.of(pid.get());
+        while (host.isPresent() && host.get().isAlive()) {
+            Thread.sleep(EXIT_POLL_MILLIS);
+        }
         out.println("zygote-host (pid " + pid.get() + ") stopped");
         return 0;
     }
