@@ -17,7 +17,7 @@ class MessageCodecTest {
     private static final List<Message> ONE_OF_EACH = List.of(
             new Message.Hello(Message.Role.WORKER, 3, 7, 4242),
             new Message.CanaryPassed(),
-            new Message.CanaryFailed("example.App: no such class"),
+            new Message.CanaryFailed("example.App: no such class in Übersicht-1.0.jar ✓"),
             new Message.SpawnWorker(7, true, "/run/pipes/out", ""),
             new Message.WorkerSpawned(7, 4242),
             new Message.WorkerSpawnFailed(7, "fork: out of memory"),
