@@ -6,6 +6,7 @@ import io.zygotehost.config.Warmup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -159,7 +160,7 @@ public record GenerationSpec(
     }
 
     private static List<FileStamp> stamps(List<WireJson.Fields> objects) {
-        List<FileStamp> stamps = new java.util.ArrayList<>();
+        List<FileStamp> stamps = new ArrayList<>();
         for (WireJson.Fields s : objects) {
             stamps.add(new FileStamp(s.path("path"), s.number("device"), s.number("inode"), s.number("size"),
                     s.number("modifiedNanos"), s.number("changedNanos")));

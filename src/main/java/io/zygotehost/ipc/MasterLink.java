@@ -28,8 +28,12 @@ public final class MasterLink {
         return new MasterLink(connection);
     }
 
-    /** Starts the reader thread: each message to {@code onMessage}; at EOF or error, {@code onMasterGone} once. */
+    /**
+     * Starts the reader thread: each message to {@code onMessage}; at EOF or error, {@code onMasterGone} once.
+     * The process's exit, however it comes (System.exit, SIGTERM), closes the link first: see {@link #close}.
+     */
     public void listen(Consumer<Message> onMessage, Runnable onMasterGone) {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "close-master-link"));
         Thread reader = new Thread(() -> {
             try {
                 for (Optional<Message> message = connection.receive(); message.isPresent(); message = connection.receive()) {
@@ -58,12 +62,12 @@ public final class MasterLink {
     }
 
     /**
-     * Closes the connection, which ends the reader thread's blocking read (quietly: the master is not gone).
-     * Call it just before System.exit: the JVM's exit waits up to 300 ms for every thread still in native code,
-     * such as a read on this socket, to stop (HotSpot's VM_Exit::wait_for_threads_in_native_to_block); measured
-     * as 300 ms between a worker's last log line and its exit_group.
+     * Closes the connection, which ends the reader thread's blocking read (quietly: the master is not gone). Done
+     * as the process exits: the JVM's exit waits up to 300 ms for every thread still in native code, such as a
+     * read on this socket, to stop (HotSpot's VM_Exit::wait_for_threads_in_native_to_block); measured as 300 ms
+     * between a worker's last log line and its exit_group, and in a zygote stopped by SIGTERM.
      */
-    public void close() {
+    void close() {
         closed = true;
         connection.close();
     }

@@ -20,10 +20,7 @@ public final class MessageCodec {
     private MessageCodec() {}
 
     public static String encode(Message message) {
-        return WireJson.object(out -> {
-            out.writeStringField("type", typeOf(message));
-            writeFields(message, out);
-        });
+        return WireJson.object(out -> write(message, out));
     }
 
     /** The message on this line; an IOException for a line that is not one (unknown type, a field of the wrong kind). */
@@ -36,53 +33,46 @@ public final class MessageCodec {
         }
     }
 
-    private static String typeOf(Message message) {
-        if (message instanceof Message.Hello) return "hello";
-        if (message instanceof Message.CanaryPassed) return "canary_passed";
-        if (message instanceof Message.CanaryFailed) return "canary_failed";
-        if (message instanceof Message.SpawnWorker) return "spawn_worker";
-        if (message instanceof Message.WorkerSpawned) return "worker_spawned";
-        if (message instanceof Message.WorkerSpawnFailed) return "worker_spawn_failed";
-        if (message instanceof Message.WorkerExited) return "worker_exited";
-        if (message instanceof Message.WorkerReady) return "worker_ready";
-        if (message instanceof Message.WorkerFailed) return "worker_failed";
-        if (message instanceof Message.Heartbeat) return "heartbeat";
-        if (message instanceof Message.Drain) return "drain";
-        if (message instanceof Message.Activate) return "activate";
-        if (message instanceof Message.Reload) return "reload";
-        if (message instanceof Message.ReloadDone) return "reload_done";
-        if (message instanceof Message.StatusRequest) return "status_request";
-        if (message instanceof Message.StatusReport) return "status_report";
-        throw new IllegalArgumentException("no wire name for " + message);
-    }
-
-    private static void writeFields(Message message, JsonGenerator out) throws IOException {
+    /** Its {@code type} first, then its fields; the names here and in {@link #read} are the wire's. */
+    private static void write(Message message, JsonGenerator out) throws IOException {
         if (message instanceof Message.Hello m) {
+            out.writeStringField("type", "hello");
             out.writeStringField("role", m.role().name());
             out.writeNumberField("generation", m.generation());
             out.writeNumberField("workerId", m.workerId());
             out.writeNumberField("pid", m.pid());
+        } else if (message instanceof Message.CanaryPassed) {
+            out.writeStringField("type", "canary_passed");
         } else if (message instanceof Message.CanaryFailed m) {
+            out.writeStringField("type", "canary_failed");
             out.writeStringField("reason", m.reason());
         } else if (message instanceof Message.SpawnWorker m) {
+            out.writeStringField("type", "spawn_worker");
             out.writeNumberField("workerId", m.workerId());
             out.writeBooleanField("spare", m.spare());
             out.writeStringField("output", m.output());
             out.writeStringField("accessLog", m.accessLog());
         } else if (message instanceof Message.WorkerSpawned m) {
+            out.writeStringField("type", "worker_spawned");
             out.writeNumberField("workerId", m.workerId());
             out.writeNumberField("pid", m.pid());
         } else if (message instanceof Message.WorkerSpawnFailed m) {
+            out.writeStringField("type", "worker_spawn_failed");
             out.writeNumberField("workerId", m.workerId());
             out.writeStringField("reason", m.reason());
         } else if (message instanceof Message.WorkerExited m) {
+            out.writeStringField("type", "worker_exited");
             out.writeNumberField("workerId", m.workerId());
             out.writeNumberField("pid", m.pid());
             out.writeNumberField("exitCode", m.exitCode());
             out.writeNumberField("signal", m.signal());
+        } else if (message instanceof Message.WorkerReady) {
+            out.writeStringField("type", "worker_ready");
         } else if (message instanceof Message.WorkerFailed m) {
+            out.writeStringField("type", "worker_failed");
             out.writeStringField("reason", m.reason());
         } else if (message instanceof Message.Heartbeat m) {
+            out.writeStringField("type", "heartbeat");
             out.writeNumberField("requests", m.requests());
             out.writeNumberField("inFlight", m.inFlight());
             out.writeNumberField("stuck", m.stuck());
@@ -92,14 +82,25 @@ public final class MessageCodec {
             WireJson.writeLongs(out, "latency_buckets", m.traffic().latencyBuckets());
             out.writeNumberField("latency_sum_nanos", m.traffic().latencySumNanos());
             out.writeEndObject();
+        } else if (message instanceof Message.Drain) {
+            out.writeStringField("type", "drain");
+        } else if (message instanceof Message.Activate) {
+            out.writeStringField("type", "activate");
+        } else if (message instanceof Message.Reload) {
+            out.writeStringField("type", "reload");
         } else if (message instanceof Message.ReloadDone m) {
+            out.writeStringField("type", "reload_done");
             out.writeBooleanField("ok", m.ok());
             WireJson.writeTexts(out, "lines", m.lines());
+        } else if (message instanceof Message.StatusRequest) {
+            out.writeStringField("type", "status_request");
         } else if (message instanceof Message.StatusReport m) {
+            out.writeStringField("type", "status_report");
             out.writeFieldName("status");
             StatusJson.mapper().writeValue(out, m.status());
+        } else {
+            throw new IllegalArgumentException("no wire name for " + message);
         }
-        // the others have no fields
     }
 
     private static Message read(String type, Fields in) throws IOException {
@@ -123,10 +124,13 @@ public final class MessageCodec {
             case "reload" -> new Message.Reload();
             case "reload_done" -> new Message.ReloadDone(in.flag("ok"), in.texts("lines"));
             case "status_request" -> new Message.StatusRequest();
-            case "status_report" -> new Message.StatusReport(in.object("status") == null ? null
-                    : StatusJson.mapper().convertValue(in.object("status").values(), HostStatus.class));
+            case "status_report" -> new Message.StatusReport(status(in.object("status")));
             default -> throw new IOException("unknown message type \"" + type + "\"");
         };
+    }
+
+    private static HostStatus status(Fields in) {
+        return in == null ? null : StatusJson.mapper().convertValue(in.values(), HostStatus.class);
     }
 
     private static Traffic traffic(Fields in) {

@@ -32,7 +32,8 @@ final class SelfWarmup {
     private final Duration limit;
     private final String label;
     private final byte[] request;
-    private final WarmupStats stats = new WarmupStats();
+    /** Made by {@link #run} when there are requests to send: its rehearsal log has a thread of its own. */
+    private WarmupStats stats;
     // Written by the warm-up thread, read by the worker's main thread after the join (or at the limit).
     private volatile int sent;
     private volatile int failed;
@@ -57,9 +58,9 @@ final class SelfWarmup {
     void run(HttpHandler handler, Executor pool, BooleanSupplier draining, ConnectionLimits limits)
             throws InterruptedException {
         if (warmup.requests() == 0) {
-            stats.close();
             return;
         }
+        stats = new WarmupStats();
         HandOff handOff = pool == null ? null : new HandOff(pool);
         HttpServerInitializer pipeline = new HttpServerInitializer(handler, handOff, stats, draining, limits,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
@@ -129,6 +130,7 @@ final class SelfWarmup {
         return failed;
     }
 
+    /** The warm-up's own counters; null before a run that had requests to send. */
     WarmupStats stats() {
         return stats;
     }

@@ -207,7 +207,6 @@ public final class WorkerMain {
         // The last counts, so the master's totals hold the requests answered since the last beat.
         link.trySend(heartbeat());
         log.info("{} exiting after {} requests", spec.workerLabel(workerId), stats.requests.sum());
-        link.close(); // its reader leaves native code: the exit does not wait 300 ms for it
         System.exit(code);
     }
 

@@ -33,6 +33,8 @@ public final class ZygoteMain {
     private static final int EXIT_CANARY_FAILED = 78;
 
     private final GenerationSpec spec;
+    /** The spec as every worker gets it in its environment: the same for all, written once. */
+    private final String specJson;
     private final Posix posix = Posix.get();
     private final BlockingQueue<Message.SpawnWorker> spawnRequests = new LinkedBlockingQueue<>();
     /** pid -> worker id, for the exit reports. */
@@ -42,6 +44,7 @@ public final class ZygoteMain {
 
     private ZygoteMain(GenerationSpec spec) {
         this.spec = spec;
+        this.specJson = spec.toJson();
     }
 
     public static void main(String[] args) throws Exception {
@@ -54,8 +57,6 @@ public final class ZygoteMain {
             log.info("{} zygote: the master is gone; exiting", spec.label());
             System.exit(0);
         });
-        // Stopped by the master's SIGTERM: the exit would wait 300 ms for the link's reader, in native code (see close).
-        Runtime.getRuntime().addShutdownHook(new Thread(link::close, "close-master-link"));
         // Connected first, as the master's user: a switch that fails is then told like a failed canary.
         Optional<String> cannotSwitch = AccountSwitch.apply(spec);
         if (cannotSwitch.isPresent()) {
@@ -113,7 +114,7 @@ public final class ZygoteMain {
         List<String> argv = aotCache.workerCommand();
         argv.set(0, "zygote-host: worker " + spec.workerLabel(workerId));
         Map<String, String> env = new HashMap<>(spec.workerEnv());
-        env.put(GenerationSpec.ENV, spec.toJson());
+        env.put(GenerationSpec.ENV, specJson);
         env.put(GenerationSpec.WORKER_ID_ENV, Integer.toString(workerId));
         if (request.spare()) {
             env.put(GenerationSpec.SPARE_ENV, "1");

@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.zygotehost.metrics.LatencyBuckets;
 import io.zygotehost.metrics.Traffic;
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class MessageCodecTest {
@@ -33,8 +36,9 @@ class MessageCodecTest {
 
     @Test
     void everyKindOfMessageRoundTripsOnOneLine() throws IOException {
-        assertEquals(Message.class.getPermittedSubclasses().length - 1, ONE_OF_EACH.size(),
-                "one sample per kind (StatusReport: StatusSnapshotTest)");
+        Set<Class<?>> sampled = ONE_OF_EACH.stream().map(Object::getClass).collect(Collectors.toCollection(HashSet::new));
+        sampled.add(Message.StatusReport.class); // its round trip: StatusSnapshotTest
+        assertEquals(Set.of(Message.class.getPermittedSubclasses()), sampled, "one sample of every kind");
         for (Message message : ONE_OF_EACH) {
             String line = MessageCodec.encode(message);
             assertTrue(!line.contains("\n"), line);
